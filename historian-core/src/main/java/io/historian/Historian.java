@@ -1,0 +1,312 @@
+package io.historian;
+
+import io.historian.query.RawQuery;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An embedded industrial historian: durable, quality-aware storage of tag samples with fast reads.
+ *
+ * <pre>{@code
+ * try (Historian historian = Historian.builder().dataDirectory(Path.of("plant-data")).build()) {
+ *     historian.write("boiler.temp", Instant.parse("2026-01-01T00:00:00Z"), 81.4);
+ *     historian.write(batch);                 // many samples, one journal entry
+ *     historian.flush();                      // durable against power loss
+ *     try (SampleCursor c = historian.query("boiler.temp").between(from, to).raw()) {
+ *         while (c.next()) { ... }
+ *     }
+ *     historian.latest("boiler.temp");
+ *     historian.valueAt("boiler.temp", t, ValueAt.INTERPOLATED);
+ * }
+ * }</pre>
+ *
+ * <p><b>Durability:</b> {@code write} returns once the samples are in the journal, so they survive a
+ * crash of the JVM ({@code kill -9}); {@link #flush()} makes everything written before it survive
+ * power loss. A write is visible to reads as soon as it returns.
+ *
+ * <p><b>Thread safety:</b> every method may be called from any thread at any time.
+ *
+ * <p><b>Lifecycle:</b> {@link #close()} commits open chunks and releases the data directory; it is
+ * idempotent. Any other call after {@code close()} throws {@link IllegalStateException}.
+ *
+ * <p><b>Errors:</b> bad input throws {@link SampleRejectedException} (nothing of the call is
+ * journaled), an unknown tag on read {@link TagNotFoundException}, a full journal
+ * {@link JournalFullException}; nulls throw {@link NullPointerException} naming the parameter.
+ */
+public interface Historian extends AutoCloseable {
+
+    /** A builder with every option at its default. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Writes one sample of Good quality. */
+    void write(String tag, Instant timestamp, double value);
+
+    /** Writes one sample. */
+    void write(String tag, Instant timestamp, double value, Quality quality);
+
+    /** Writes one sample with its timestamp in milliseconds since the epoch; allocates nothing. */
+    void write(String tag, long epochMillis, double value, Quality quality);
+
+    /** Writes one sample. */
+    void write(Sample sample);
+
+    /**
+     * Writes a batch as one journal entry: all of it is accepted, or none of it (the exception names
+     * the first refused sample). The batch may be reused once this returns.
+     */
+    void write(SampleBatch batch);
+
+    /** Blocks until everything written before this call is on disk (fsync). */
+    void flush();
+
+    /** Starts a raw query of one tag; see {@link RawQuery}. */
+    RawQuery query(String tag);
+
+    /**
+     * The tag's newest sample (greatest timestamp), or empty for a known tag without data.
+     *
+     * @throws TagNotFoundException if the tag is not registered
+     */
+    Optional<Sample> latest(String tag);
+
+    /**
+     * The tag's value at a time; see {@link ValueAt} for what each mode returns.
+     *
+     * @throws TagNotFoundException if the tag is not registered
+     */
+    Optional<Sample> valueAt(String tag, Instant time, ValueAt mode);
+
+    /** Registers a tag, or updates its metadata if it exists. Returns the stored definition. */
+    TagDefinition register(TagDefinition definition);
+
+    /** The definition of a tag, or empty if it is not registered. */
+    Optional<TagDefinition> tag(String name);
+
+    /** Every registered tag, in registration order. */
+    List<TagDefinition> tags();
+
+    /** A snapshot of the end-to-end counters. */
+    HistorianStats stats();
+
+    /**
+     * The counters of one tag.
+     *
+     * @throws TagNotFoundException if the tag is not registered
+     */
+    TagStats stats(String tag);
+
+    /**
+     * Deletes the chunks that lie wholly before {@code now - retention} (see
+     * {@link Builder#retention}); also runs on its own every
+     * {@link Builder#retentionCheckInterval}. Returns the number of chunks deleted.
+     */
+    long applyRetention();
+
+    /** Commits open chunks, stops the store writer and releases the data directory. Idempotent. */
+    @Override
+    void close();
+
+    /**
+     * Configures and opens a {@link Historian}. Every option has a default (see the README's
+     * configuration table); {@link #build()} checks the whole configuration and opens.
+     *
+     * <p><b>Errors:</b> a null argument throws {@link NullPointerException} naming it, an
+     * out-of-range value {@link IllegalArgumentException} showing it, a contradiction
+     * {@link IllegalStateException} at {@code build()}.
+     * <p><b>Thread safety:</b> not thread-safe; the built historian is.
+     */
+    final class Builder {
+        private java.nio.file.Path dataDirectory = java.nio.file.Path.of("historian-data");
+        private DataSize journalBudget = DataSize.ofGigabytes(2);
+        private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
+        private java.time.Duration blockTimeout = java.time.Duration.ofSeconds(30);
+        private Durability durability = Durability.PROCESS_CRASH;
+        private boolean strictTags;
+        private final java.util.Map<String, TagDefinition> tags = new java.util.LinkedHashMap<>();
+        private DuplicatePolicy duplicatePolicy = DuplicatePolicy.LAST_WRITE_WINS;
+        private Instant earliestTimestamp = Instant.EPOCH;
+        private java.time.Duration futureTolerance = java.time.Duration.ofDays(1);
+        private int maxBatchSize = 1_000_000;
+        private int chunkMaxSamples = 4096;
+        private java.time.Duration chunkMaxAge = java.time.Duration.ofMinutes(10);
+        private java.time.Duration retention;
+        private java.time.Duration retentionCheckInterval = java.time.Duration.ofHours(1);
+        private java.time.Duration commitInterval = java.time.Duration.ofMillis(200);
+        private java.time.Duration readWaitTimeout = java.time.Duration.ofSeconds(60);
+        private java.time.Clock clock = java.time.Clock.systemUTC();
+        private boolean jmx = true;
+        private boolean storeWriterPaused;
+
+        Builder() {
+        }
+
+        /** Where the journal and the store live (default {@code historian-data} in the working directory). */
+        public Builder dataDirectory(java.nio.file.Path dataDirectory) {
+            this.dataDirectory = java.util.Objects.requireNonNull(dataDirectory, "dataDirectory");
+            return this;
+        }
+
+        /** The most disk the journal may use for samples not yet committed to the store (default 2 GiB, at least 16 MiB). */
+        public Builder journalBudget(DataSize budget) {
+            java.util.Objects.requireNonNull(budget, "budget");
+            if (budget.bytes() < 16L << 20) {
+                throw new IllegalArgumentException("journalBudget must be at least 16 MiB: " + budget);
+            }
+            this.journalBudget = budget;
+            return this;
+        }
+
+        /** What a write does when the journal is full (default {@link OverflowPolicy#BLOCK}). */
+        public Builder journalOverflow(OverflowPolicy policy) {
+            this.overflowPolicy = java.util.Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** How long a blocked write waits for journal space before it throws (default 30 s). */
+        public Builder journalBlockTimeout(java.time.Duration timeout) {
+            this.blockTimeout = positive(timeout, "journalBlockTimeout");
+            return this;
+        }
+
+        /** What a returned write survives (default {@link Durability#PROCESS_CRASH}). */
+        public Builder durability(Durability durability) {
+            this.durability = java.util.Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /** Refuse writes to tags that are not registered (default false: unknown tags are registered on first write). */
+        public Builder strictTags(boolean strict) {
+            this.strictTags = strict;
+            return this;
+        }
+
+        /** Registers a tag at open, or updates its metadata. */
+        public Builder tag(TagDefinition definition) {
+            java.util.Objects.requireNonNull(definition, "definition");
+            tags.put(definition.name(), definition);
+            return this;
+        }
+
+        /** What a write to an existing (tag, timestamp) does (default {@link DuplicatePolicy#LAST_WRITE_WINS}). */
+        public Builder duplicates(DuplicatePolicy policy) {
+            this.duplicatePolicy = java.util.Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Samples before this instant are refused (default 1970-01-01T00:00:00Z). */
+        public Builder earliestTimestamp(Instant earliest) {
+            this.earliestTimestamp = java.util.Objects.requireNonNull(earliest, "earliest");
+            return this;
+        }
+
+        /** Samples further than this ahead of the clock are refused (default 1 day). */
+        public Builder futureTolerance(java.time.Duration tolerance) {
+            java.util.Objects.requireNonNull(tolerance, "tolerance");
+            if (tolerance.isNegative()) {
+                throw new IllegalArgumentException("futureTolerance cannot be negative: " + tolerance);
+            }
+            this.futureTolerance = tolerance;
+            return this;
+        }
+
+        /** The most samples one {@code write(SampleBatch)} may carry (default 1,000,000). */
+        public Builder maxBatchSize(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxBatchSize must be positive: " + max);
+            }
+            this.maxBatchSize = max;
+            return this;
+        }
+
+        /** A chunk closes at this many samples (default 4,096; 16 to 100,000). */
+        public Builder chunkMaxSamples(int max) {
+            if (max < 16 || max > 100_000) {
+                throw new IllegalArgumentException("chunkMaxSamples must lie in [16, 100000]: " + max);
+            }
+            this.chunkMaxSamples = max;
+            return this;
+        }
+
+        /**
+         * A chunk closes this long after it opened, whatever its size (default 10 minutes). It bounds
+         * how much journal a restart replays.
+         */
+        public Builder chunkMaxAge(java.time.Duration age) {
+            this.chunkMaxAge = positive(age, "chunkMaxAge");
+            return this;
+        }
+
+        /** Delete chunks wholly older than this (default: keep everything). */
+        public Builder retention(java.time.Duration retention) {
+            this.retention = positive(retention, "retention");
+            return this;
+        }
+
+        /** How often retention runs on its own (default 1 hour). */
+        public Builder retentionCheckInterval(java.time.Duration interval) {
+            this.retentionCheckInterval = positive(interval, "retentionCheckInterval");
+            return this;
+        }
+
+        /** How often the store commits sealed chunks (default 200 ms). */
+        public Builder commitInterval(java.time.Duration interval) {
+            this.commitInterval = positive(interval, "commitInterval");
+            return this;
+        }
+
+        /** How long a read waits for the store writer to catch up with the journal (default 60 s). */
+        public Builder readWaitTimeout(java.time.Duration timeout) {
+            this.readWaitTimeout = positive(timeout, "readWaitTimeout");
+            return this;
+        }
+
+        /** The clock for the timestamp window, chunk ages and retention (default the system UTC clock). */
+        public Builder clock(java.time.Clock clock) {
+            this.clock = java.util.Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Register the statistics as a JMX bean (default true). */
+        public Builder jmx(boolean enabled) {
+            this.jmx = enabled;
+            return this;
+        }
+
+        /** Test seam: the store writer holds back, so writes stay in the journal only. */
+        Builder storeWriterPaused(boolean paused) {
+            this.storeWriterPaused = paused;
+            return this;
+        }
+
+        /**
+         * Opens the historian, replaying any journal backlog first.
+         *
+         * @throws HistorianException if the JVM lacks the flags the journal needs (the message lists
+         *     them), the data directory cannot be written, or another historian holds it
+         */
+        public Historian build() {
+            io.historian.internal.engine.JvmFlags.check();
+            if (chunkMaxAge.compareTo(blockTimeout) > 0 && overflowPolicy == OverflowPolicy.BLOCK
+                    && journalBudget.bytes() < (64L << 20)) {
+                // A tiny journal must not wait on chunks that take longer to close than writers wait.
+                chunkMaxAge = blockTimeout;
+            }
+            return io.historian.internal.engine.Engine.open(new io.historian.internal.engine.Settings(
+                    dataDirectory, journalBudget, overflowPolicy, blockTimeout, durability, strictTags,
+                    java.util.List.copyOf(tags.values()), duplicatePolicy, earliestTimestamp, futureTolerance,
+                    maxBatchSize, chunkMaxSamples, chunkMaxAge, retention, retentionCheckInterval, commitInterval,
+                    readWaitTimeout, clock, jmx, storeWriterPaused));
+        }
+
+        private static java.time.Duration positive(java.time.Duration d, String name) {
+            java.util.Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.historian;
+
+import java.util.Map;
+
+/**
+ * A snapshot of the end-to-end counters since the historian was opened: every sample received is
+ * either rejected (with a reason) or journaled, and every journaled sample is either stored,
+ * waiting in memory for its chunk to be committed, or a duplicate.
+ *
+ * <p>{@code received = rejected + journaled}; after {@link Historian#flush()} and a quiet moment,
+ * {@code journaled = stored + duplicates + pending}, where pending is the samples in open chunks.
+ *
+ * @param receivedSamples samples handed to {@code write}
+ * @param journaledSamples samples appended to the journal
+ * @param rejectedSamples samples refused, all reasons together
+ * @param rejectedByReason samples refused, per reason
+ * @param storedSamples new samples committed to the store (replays of samples already stored are not counted again)
+ * @param duplicateSamples samples that met an existing sample at the same timestamp (replaced it or were dropped)
+ * @param pendingSamples samples applied to open chunks in memory, not yet committed
+ * @param replayedSamples samples read back from the journal at open
+ * @param committedChunks chunks written to the store
+ * @param journalBytes bytes the journal holds against its budget
+ * @param journalBudgetBytes the journal's budget
+ * @param journalFullEvents writes that found the journal full (blocked or rejected)
+ * @param tags the number of registered tags
+ * @param corruptChunks chunks found corrupt on read
+ */
+public record HistorianStats(
+        long receivedSamples,
+        long journaledSamples,
+        long rejectedSamples,
+        Map<RejectReason, Long> rejectedByReason,
+        long storedSamples,
+        long duplicateSamples,
+        long pendingSamples,
+        long replayedSamples,
+        long committedChunks,
+        long journalBytes,
+        long journalBudgetBytes,
+        long journalFullEvents,
+        int tags,
+        long corruptChunks) {
+
+    /** Makes the map unmodifiable. */
+    public HistorianStats {
+        rejectedByReason = Map.copyOf(rejectedByReason);
+    }
+
+    /** The count of samples refused for one reason. */
+    public long rejected(RejectReason reason) {
+        return rejectedByReason.getOrDefault(reason, 0L);
+    }
+}

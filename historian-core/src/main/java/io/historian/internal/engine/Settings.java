@@ -1,0 +1,46 @@
+package io.historian.internal.engine;
+
+import io.historian.DataSize;
+import io.historian.DuplicatePolicy;
+import io.historian.Durability;
+import io.historian.OverflowPolicy;
+import io.historian.TagDefinition;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The checked configuration a {@code Historian.Builder} hands to the engine.
+ *
+ * @param storeWriterPaused a test seam: the store writer neither applies nor commits, so every
+ *     write stays in the journal only (for backlog and budget tests)
+ */
+public record Settings(
+        Path dataDirectory,
+        DataSize journalBudget,
+        OverflowPolicy overflowPolicy,
+        Duration blockTimeout,
+        Durability durability,
+        boolean strictTags,
+        List<TagDefinition> tags,
+        DuplicatePolicy duplicatePolicy,
+        Instant earliestTimestamp,
+        Duration futureTolerance,
+        int maxBatchSize,
+        int chunkMaxSamples,
+        Duration chunkMaxAge,
+        Duration retention,
+        Duration retentionCheckInterval,
+        Duration commitInterval,
+        Duration readWaitTimeout,
+        Clock clock,
+        boolean jmx,
+        boolean storeWriterPaused) {
+
+    /** The journal's segment size: a quarter of the budget, at most 64 MiB. */
+    public DataSize journalSegmentSize() {
+        return DataSize.ofBytes(Math.min(64L << 20, journalBudget.bytes() / 4));
+    }
+}

@@ -1,0 +1,649 @@
+package io.historian.internal.engine;
+
+import io.historian.DuplicatePolicy;
+import io.historian.HistorianException;
+import io.historian.internal.codec.ChunkCodec;
+import io.historian.internal.codec.ChunkHeader;
+import io.historian.internal.codec.CorruptChunkException;
+import io.historian.internal.journal.ChronicleJournal;
+import io.historian.internal.journal.CorruptEntryException;
+import io.historian.internal.journal.JournalEntryCodec;
+import io.historian.internal.store.RocksChunkStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store writer: a journal tailer that turns entries into chunks and commits them.
+ *
+ * <p><b>Thread:</b> one thread, {@code historian-store-writer}, owns the tailer, the open and
+ * pending chunks ({@link TagState}) and every chunk write. Readers copy what they need under
+ * {@link #stateLock}'s read lock; this thread takes the write lock while it changes chunks.
+ *
+ * <p><b>Invariants.</b> A sample is in exactly one place: the tag's open chunk, a pending chunk,
+ * or a committed chunk (a pending chunk hides the committed chunk it replaces). The open chunk
+ * starts after every committed or pending sample of its tag. The checkpoint committed with a
+ * batch of chunks is the journal position from which a replay restores everything that batch
+ * did not hold: the oldest entry feeding an open chunk, or, with no open chunk, just after the
+ * last entry applied.
+ *
+ * <p><b>Recovery.</b> At start the tailer moves to the checkpoint and re-applies the entries
+ * after it. Applying is idempotent (a sample at an existing timestamp replaces or is ignored by
+ * the duplicate policy, and journal order decides), so entries whose samples were partly
+ * committed already come out the same. Replay streams entry by entry; memory holds only open
+ * chunks (sealed at {@code chunkMaxSamples}) and pending chunks (committed every
+ * {@code commitInterval} or when too many wait).
+ *
+ * <p><b>Journal release.</b> After a commit moves the checkpoint into a later segment, the
+ * store's log is synced and the journal segments before it are deleted.
+ */
+final class StoreWriter implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
+    /** Commit when this many samples wait in pending chunks. */
+    private static final int PENDING_COMMIT_SAMPLES = 1 << 20;
+    /** Seal open chunks when this many samples are open in all, to bound memory. */
+    private static final long OPEN_SAMPLES_LIMIT = 2L << 20;
+
+    private final Settings settings;
+    private final TagRegistry registry;
+    private final RocksChunkStore store;
+    private final ChronicleJournal journal;
+    private final Supplier<Long> clockMillis;
+    final ReentrantReadWriteLock stateLock = new ReentrantReadWriteLock();
+    private TagState[] states = new TagState[64];
+    private final List<TagState> withPending = new ArrayList<>();
+    private final List<Integer> withPendingIds = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final ChunkCodec codec = new ChunkCodec();
+
+    private final ExcerptTailer tailer;
+    private final ChronicleJournal.EntryReader reader = new ChronicleJournal.EntryReader();
+    private final int[] tagIds = new int[JournalEntryCodec.MAX_SAMPLES];
+    private final long[] timestamps = new long[JournalEntryCodec.MAX_SAMPLES];
+    private final double[] values = new double[JournalEntryCodec.MAX_SAMPLES];
+    private final int[] qualities = new int[JournalEntryCodec.MAX_SAMPLES];
+    private long[] decodeTs = new long[4096];
+    private double[] decodeValues = new double[4096];
+    private int[] decodeQualities = new int[4096];
+
+    /** The index of the last entry applied to memory; readers wait for it. */
+    private volatile long appliedIndex = -1;
+    private long lastReadIndex = -1;
+    private int releasedCycle = Integer.MIN_VALUE;
+    private long openSamples;
+    private long pendingSamples;
+    private long lastCommitMillis;
+    private long lastAgeCheckMillis;
+    private long lastRetentionMillis;
+    private volatile boolean running = true;
+    private volatile boolean paused;
+    private volatile Throwable failure;
+    private final long replayTarget;
+    private volatile boolean replayDone;
+
+    final AtomicLong stored = new AtomicLong();
+    final AtomicLong duplicates = new AtomicLong();
+    final AtomicLong pending = new AtomicLong();
+    final AtomicLong replayed = new AtomicLong();
+    final AtomicLong committedChunks = new AtomicLong();
+    final AtomicLong corruptEntries = new AtomicLong();
+    final AtomicLong retentionDeleted = new AtomicLong();
+
+    StoreWriter(Settings settings, TagRegistry registry, RocksChunkStore store, ChronicleJournal journal,
+            Supplier<Long> clockMillis) {
+        this.settings = settings;
+        this.registry = registry;
+        this.store = store;
+        this.journal = journal;
+        this.clockMillis = clockMillis;
+        this.paused = settings.storeWriterPaused();
+        this.tailer = journal.createTailer();
+        long[] checkpoint = store.readCheckpoint();
+        positionTailer(checkpoint);
+        // Replay covers what the journal held at open; entries appended later are live.
+        this.replayTarget = tailer.queue().lastIndex();
+        this.replayDone = replayTarget < 0 || paused;
+        this.lastCommitMillis = clockMillis.get();
+        this.lastAgeCheckMillis = lastCommitMillis;
+        this.lastRetentionMillis = lastCommitMillis;
+    }
+
+    private void positionTailer(long[] checkpoint) {
+        if (checkpoint == null) {
+            tailer.toStart();
+            return;
+        }
+        long index = checkpoint[0];
+        boolean after = checkpoint[1] != 0;
+        if (tailer.moveToIndex(index)) {
+            if (after) {
+                reader.read(tailer);
+            }
+            lastReadIndex = index;
+            return;
+        }
+        int cycle = journal.cycleOf(index);
+        var files = journal.segmentFiles();
+        if (files.isEmpty() || ((java.util.TreeMap<Integer, ?>) files).firstKey() > cycle) {
+            // The checkpoint's segment was released: everything before what remains is committed.
+            tailer.toStart();
+            return;
+        }
+        LOG.warn("journal checkpoint {} (segment {}) not found; replaying the whole journal [dir={}]", index, cycle,
+                journal.directory());
+        tailer.toStart();
+    }
+
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    boolean replayDone() {
+        return replayDone;
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Runs a task on the store writer thread and waits for its result. */
+    <T> T call(java.util.concurrent.Callable<T> task, long timeoutMillis) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        try {
+            return result.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HistorianException("interrupted while waiting for the store writer", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new HistorianException("store writer task failed", e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new HistorianException("store writer did not answer within " + timeoutMillis + " ms", e, true);
+        }
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        try {
+            int idle = 0;
+            while (running) {
+                Runnable task;
+                while ((task = tasks.poll()) != null) {
+                    task.run();
+                }
+                if (paused) {
+                    LockSupport.parkNanos(1_000_000);
+                    continue;
+                }
+                int applied = applyAvailable();
+                housekeeping(applied == 0);
+                if (applied == 0) {
+                    idle = Math.min(idle + 1, 20);
+                    LockSupport.parkNanos(idle < 10 ? 20_000 : 500_000);
+                } else {
+                    idle = 0;
+                }
+            }
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                task.run();
+            }
+            if (!paused) {
+                applyAvailable();
+                while (applyAvailable() > 0) {
+                    // drain everything written before close
+                }
+                sealAll();
+                commit();
+            }
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("store writer stopped by an error; writes stay in the journal and are replayed at the next open", t);
+        }
+    }
+
+    /** Applies entries until none is available or a batch is done; returns the samples applied. */
+    private int applyAvailable() {
+        int total = 0;
+        while (total < 4 * JournalEntryCodec.MAX_SAMPLES && reader.read(tailer)) {
+            int n;
+            try {
+                n = JournalEntryCodec.decode(reader.bytes(), 0, reader.length(), registry.size(), tagIds, timestamps,
+                        values, qualities);
+            } catch (CorruptEntryException e) {
+                corruptEntries.incrementAndGet();
+                LOG.error("skipping corrupt journal entry [index={}, dir={}]: {}", Long.toHexString(reader.index()),
+                        journal.directory(), e.getMessage());
+                lastReadIndex = reader.index();
+                continue;
+            }
+            long index = reader.index();
+            var lock = stateLock.writeLock();
+            lock.lock();
+            try {
+                for (int i = 0; i < n; i++) {
+                    apply(tagIds[i], timestamps[i], values[i], qualities[i], index);
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (!replayDone) {
+                replayed.addAndGet(n);
+                if (index >= replayTarget) {
+                    replayDone = true;
+                }
+            }
+            lastReadIndex = index;
+            appliedIndex = index;
+            total += n;
+            if (openSamples > OPEN_SAMPLES_LIMIT) {
+                sealLargest();
+            }
+            if (pendingSamples >= PENDING_COMMIT_SAMPLES) {
+                commit();
+            }
+        }
+        return total;
+    }
+
+    private void housekeeping(boolean idle) {
+        long now = clockMillis.get();
+        if (now - lastAgeCheckMillis >= 100 || now < lastAgeCheckMillis) {
+            lastAgeCheckMillis = now;
+            sealAged(now);
+        }
+        if (journal.underPressure()) {
+            sealAll();
+            commit();
+        } else if (pendingSamples > 0 && (idle || now - lastCommitMillis >= settings.commitInterval().toMillis())) {
+            commit();
+        } else if (idle && !replayDone) {
+            replayDone = true;
+        }
+        if (settings.retention() != null && now - lastRetentionMillis >= settings.retentionCheckInterval().toMillis()) {
+            lastRetentionMillis = now;
+            applyRetention(now);
+        }
+    }
+
+    // ---- applying samples ----
+
+    private TagState state(int tagId) {
+        if (tagId >= states.length) {
+            states = java.util.Arrays.copyOf(states, Math.max(tagId + 1, states.length * 2));
+        }
+        TagState st = states[tagId];
+        if (st == null) {
+            st = new TagState();
+            states[tagId] = st;
+        }
+        if (!st.lastStoredKnown) {
+            st.lastStoredKnown = true;
+            try (RocksChunkStore.ChunkIterator it = store.chunksBackward(tagId, Long.MAX_VALUE, null)) {
+                if (it.next()) {
+                    st.lastStoredTs = header(tagId, it.start(), it.value()).lastTimestamp();
+                }
+            }
+        }
+        return st;
+    }
+
+    /** Read access for readers holding the read lock. */
+    TagState peek(int tagId) {
+        TagState[] s = states;
+        return tagId < s.length ? s[tagId] : null;
+    }
+
+    private void apply(int tagId, long ts, double v, int q, long entryIndex) {
+        TagState st = state(tagId);
+        DuplicatePolicy policy = effectivePolicy();
+        MutableChunk open = st.open;
+        if (ts > st.lastStoredTs) {
+            if (open == null) {
+                open = new MutableChunk(64);
+                open.openedAtMillis = clockMillis.get();
+                st.open = open;
+            }
+            if (count(open.insert(ts, v, q, policy), open)) {
+                openSamples++;
+            }
+            if (entryIndex < open.firstEntryIndex) {
+                open.firstEntryIndex = entryIndex;
+            }
+            if (open.count >= settings.chunkMaxSamples()) {
+                seal(tagId, st);
+            }
+            return;
+        }
+        MutableChunk target = chunkFor(tagId, st, ts);
+        count(target.insert(ts, v, q, policy), target);
+        pendingSamples++;
+    }
+
+    private DuplicatePolicy effectivePolicy() {
+        // REJECT is enforced when writing; a duplicate that reaches the store is a replay: keep the first.
+        return settings.duplicatePolicy() == DuplicatePolicy.LAST_WRITE_WINS
+                ? DuplicatePolicy.LAST_WRITE_WINS : DuplicatePolicy.KEEP_FIRST;
+    }
+
+    private boolean count(int result, MutableChunk chunk) {
+        if (result == MutableChunk.ADDED) {
+            chunk.newSamples++;
+            pending.incrementAndGet();
+            return true;
+        }
+        duplicates.incrementAndGet();
+        return false;
+    }
+
+    /**
+     * The chunk a late sample (at or before the tag's newest stored sample) belongs to: the one
+     * with the greatest start at or before it, or the tag's first chunk, made pending.
+     */
+    private MutableChunk chunkFor(int tagId, TagState st, long ts) {
+        Map.Entry<Long, MutableChunk> memFloor = st.pending.floorEntry(ts);
+        long storeFloor = Long.MIN_VALUE;
+        byte[] storeBytes = null;
+        try (RocksChunkStore.ChunkIterator it = store.chunksBackward(tagId, ts, null)) {
+            while (it.next()) {
+                if (!st.hiddenKeys.contains(it.start())) {
+                    storeFloor = it.start();
+                    storeBytes = it.value();
+                    break;
+                }
+            }
+        }
+        if (memFloor != null && (storeBytes == null || memFloor.getKey() >= storeFloor)) {
+            return memFloor.getValue();
+        }
+        if (storeBytes != null) {
+            return loadPending(tagId, st, storeFloor, storeBytes);
+        }
+        // Before every chunk: merge into the first one, which then starts earlier.
+        Map.Entry<Long, MutableChunk> memFirst = st.pending.firstEntry();
+        long storeFirst = Long.MAX_VALUE;
+        byte[] firstBytes = null;
+        try (RocksChunkStore.ChunkIterator it = store.chunks(tagId, Long.MIN_VALUE, null)) {
+            while (it.next()) {
+                if (!st.hiddenKeys.contains(it.start())) {
+                    storeFirst = it.start();
+                    firstBytes = it.value();
+                    break;
+                }
+            }
+        }
+        MutableChunk first;
+        if (memFirst != null && (firstBytes == null || memFirst.getKey() < storeFirst)) {
+            first = memFirst.getValue();
+        } else if (firstBytes != null) {
+            first = loadPending(tagId, st, storeFirst, firstBytes);
+        } else {
+            throw new IllegalStateException("late sample with no chunk to merge into [tagId=" + tagId + "]");
+        }
+        // Re-key: the chunk's first timestamp becomes ts.
+        st.pending.remove(first.first());
+        st.pending.put(ts, first);
+        return first;
+    }
+
+    private MutableChunk loadPending(int tagId, TagState st, long start, byte[] bytes) {
+        ChunkHeader h = header(tagId, start, bytes);
+        int n = h.count();
+        ensureDecodeCapacity(n);
+        decode(tagId, start, bytes);
+        MutableChunk c = MutableChunk.of(decodeTs, decodeValues, decodeQualities, n);
+        c.storedKey = start;
+        st.hiddenKeys.add(start);
+        st.pending.put(c.first(), c);
+        markPending(tagId, st);
+        return c;
+    }
+
+    private void markPending(int tagId, TagState st) {
+        if (st.pending.size() == 1 || !withPending.contains(st)) {
+            if (!withPending.contains(st)) {
+                withPending.add(st);
+                withPendingIds.add(tagId);
+            }
+        }
+    }
+
+    private void seal(int tagId, TagState st) {
+        MutableChunk open = st.open;
+        st.open = null;
+        if (open == null || open.count == 0) {
+            return;
+        }
+        openSamples -= open.count;
+        pendingSamples += open.count;
+        st.pending.put(open.first(), open);
+        st.lastStoredTs = Math.max(st.lastStoredTs, open.last());
+        markPending(tagId, st);
+    }
+
+    private void sealAged(long now) {
+        long maxAge = settings.chunkMaxAge().toMillis();
+        var lock = stateLock.writeLock();
+        lock.lock();
+        try {
+            for (int id = 0; id < states.length; id++) {
+                TagState st = states[id];
+                if (st != null && st.open != null && now - st.open.openedAtMillis >= maxAge) {
+                    seal(id, st);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void sealAll() {
+        var lock = stateLock.writeLock();
+        lock.lock();
+        try {
+            for (int id = 0; id < states.length; id++) {
+                TagState st = states[id];
+                if (st != null && st.open != null) {
+                    seal(id, st);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void sealLargest() {
+        var lock = stateLock.writeLock();
+        lock.lock();
+        try {
+            int threshold = Math.max(16, settings.chunkMaxSamples() / 4);
+            for (int id = 0; id < states.length && openSamples > OPEN_SAMPLES_LIMIT / 2; id++) {
+                TagState st = states[id];
+                if (st != null && st.open != null && st.open.count >= threshold) {
+                    seal(id, st);
+                }
+            }
+            if (openSamples > OPEN_SAMPLES_LIMIT / 2) {
+                for (int id = 0; id < states.length; id++) {
+                    TagState st = states[id];
+                    if (st != null && st.open != null) {
+                        seal(id, st);
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        commit();
+    }
+
+    // ---- committing ----
+
+    /** Writes every pending chunk and the checkpoint in one batch, then releases journal segments. */
+    void commit() {
+        if (lastReadIndex < 0 && withPending.isEmpty()) {
+            return;
+        }
+        long checkpoint = Long.MAX_VALUE;
+        for (TagState st : states) {
+            if (st != null && st.open != null && st.open.firstEntryIndex < checkpoint) {
+                checkpoint = st.open.firstEntryIndex;
+            }
+        }
+        boolean after = checkpoint == Long.MAX_VALUE;
+        if (after) {
+            checkpoint = lastReadIndex;
+        }
+        long newSamples = 0;
+        long chunks = 0;
+        try (WriteBatch batch = new WriteBatch()) {
+            for (int i = 0; i < withPending.size(); i++) {
+                TagState st = withPending.get(i);
+                int tagId = withPendingIds.get(i);
+                for (long hidden : st.hiddenKeys) {
+                    store.deleteChunk(batch, tagId, hidden);
+                }
+                for (MutableChunk c : st.pending.values()) {
+                    chunks += stage(batch, tagId, c);
+                    newSamples += c.newSamples;
+                }
+            }
+            if (checkpoint >= 0) {
+                store.putCheckpoint(batch, checkpoint, after);
+            }
+            store.write(batch, false);
+        }
+        var lock = stateLock.writeLock();
+        lock.lock();
+        try {
+            for (TagState st : withPending) {
+                st.pending.clear();
+                st.hiddenKeys.clear();
+            }
+            withPending.clear();
+            withPendingIds.clear();
+        } finally {
+            lock.unlock();
+        }
+        stored.addAndGet(newSamples);
+        pending.addAndGet(-newSamples);
+        committedChunks.addAndGet(chunks);
+        pendingSamples = 0;
+        lastCommitMillis = clockMillis.get();
+        if (checkpoint >= 0) {
+            int cycle = journal.cycleOf(checkpoint);
+            if (cycle > releasedCycle) {
+                store.syncWal();
+                journal.release(checkpoint);
+                releasedCycle = cycle;
+            }
+        }
+    }
+
+    /** Stages a chunk, split in pieces of chunkMaxSamples when merges made it too large. */
+    private int stage(WriteBatch batch, int tagId, MutableChunk c) {
+        int max = settings.chunkMaxSamples();
+        if (c.count <= 2 * max) {
+            store.putChunk(batch, tagId, c.first(), codec.encode(c.timestamps, c.values, c.qualities, c.count));
+            return 1;
+        }
+        int pieces = 0;
+        for (int off = 0; off < c.count; off += max) {
+            int n = Math.min(max, c.count - off);
+            long[] ts = java.util.Arrays.copyOfRange(c.timestamps, off, off + n);
+            double[] vs = java.util.Arrays.copyOfRange(c.values, off, off + n);
+            int[] qs = java.util.Arrays.copyOfRange(c.qualities, off, off + n);
+            store.putChunk(batch, tagId, ts[0], codec.encode(ts, vs, qs, n));
+            pieces++;
+        }
+        return pieces;
+    }
+
+    // ---- retention ----
+
+    /** Deletes every chunk that lies wholly before {@code now - retention}; returns the count. */
+    long applyRetention(long now) {
+        if (settings.retention() == null) {
+            return 0;
+        }
+        commit();
+        long cutoff = now - settings.retention().toMillis();
+        long deleted = 0;
+        for (int tagId = 0; tagId < registry.size(); tagId++) {
+            long keepFrom = Long.MIN_VALUE;
+            int n = 0;
+            try (RocksChunkStore.ChunkIterator it = store.chunks(tagId, Long.MIN_VALUE, null)) {
+                while (it.next()) {
+                    ChunkHeader h = header(tagId, it.start(), it.value());
+                    if (h.lastTimestamp() >= cutoff) {
+                        keepFrom = it.start();
+                        break;
+                    }
+                    n++;
+                    keepFrom = it.start() + 1;
+                }
+            }
+            if (n > 0) {
+                store.deleteRange(tagId, Long.MIN_VALUE, keepFrom);
+                deleted += n;
+            }
+        }
+        retentionDeleted.addAndGet(deleted);
+        return deleted;
+    }
+
+    // ---- chunk decoding ----
+
+    private ChunkHeader header(int tagId, long start, byte[] bytes) {
+        try {
+            return ChunkCodec.readHeader(bytes);
+        } catch (CorruptChunkException e) {
+            throw Engine.corrupt(tagId, registry, start, e);
+        }
+    }
+
+    private void decode(int tagId, long start, byte[] bytes) {
+        try {
+            codec.decode(bytes, decodeTs, decodeValues, decodeQualities);
+        } catch (CorruptChunkException e) {
+            throw Engine.corrupt(tagId, registry, start, e);
+        }
+    }
+
+    private void ensureDecodeCapacity(int n) {
+        if (decodeTs.length < n) {
+            decodeTs = new long[n];
+            decodeValues = new double[n];
+            decodeQualities = new int[n];
+        }
+    }
+
+    /** Pauses or resumes applying; a test seam. */
+    void paused(boolean paused) {
+        this.paused = paused;
+    }
+}

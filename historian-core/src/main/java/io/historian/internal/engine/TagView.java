@@ -1,0 +1,249 @@
+package io.historian.internal.engine;
+
+import io.historian.Quality;
+import io.historian.Sample;
+import io.historian.internal.codec.ChunkCodec;
+import io.historian.internal.codec.CorruptChunkException;
+import io.historian.internal.store.RocksChunkStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.rocksdb.Snapshot;
+
+/**
+ * A consistent read view of one tag: a store snapshot plus copies of the tag's in-memory chunks,
+ * taken together under the store state's read lock. Chunks of a tag never overlap in time, so
+ * walking them by first timestamp yields samples in time order.
+ *
+ * <p><b>Threads:</b> used by one reader thread; {@link #close()} releases the snapshot.
+ */
+final class TagView implements AutoCloseable {
+    private final RocksChunkStore store;
+    private final Engine engine;
+    private final int tagId;
+    private final String tag;
+    private final Snapshot snapshot;
+    private final List<MutableChunk> memory = new ArrayList<>();
+    private final Set<Long> hidden;
+    private final List<Walk> walks = new ArrayList<>();
+    private boolean closed;
+
+    /** Called under the state read lock. */
+    TagView(RocksChunkStore store, TagRegistry registry, Engine engine, int tagId, String tag, TagState state) {
+        this.store = store;
+        this.engine = engine;
+        this.tagId = tagId;
+        this.tag = tag;
+        this.snapshot = store.snapshot();
+        engine.remember(this);
+        if (state != null) {
+            for (MutableChunk c : state.pending.values()) {
+                copy(c);
+            }
+            if (state.open != null) {
+                copy(state.open);
+            }
+            hidden = new HashSet<>(state.hiddenKeys);
+        } else {
+            hidden = Set.of();
+        }
+        memory.sort(Comparator.comparingLong(MutableChunk::first));
+    }
+
+    private void copy(MutableChunk c) {
+        if (c.count > 0) {
+            memory.add(copyAll(c));
+        }
+    }
+
+    private static MutableChunk copyAll(MutableChunk c) {
+        return MutableChunk.of(c.timestamps, c.values, c.qualities, c.count);
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    String tag() {
+        return tag;
+    }
+
+    /** The last sample at or before {@code ts}, or null. */
+    Sample previous(long ts) {
+        try (Walk walk = new Walk(ts, false)) {
+            while (walk.next()) {
+                int i = walk.lowerBound(ts == Long.MAX_VALUE ? ts : ts + 1) - 1;
+                if (ts == Long.MAX_VALUE && walk.count > 0 && walk.timestamps[walk.count - 1] == Long.MAX_VALUE) {
+                    i = walk.count - 1;
+                }
+                if (i >= 0) {
+                    return walk.sample(i);
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The first sample at or after {@code ts}, or null. */
+    Sample next(long ts) {
+        try (Walk walk = new Walk(ts, true)) {
+            while (walk.next()) {
+                int i = walk.lowerBound(ts);
+                if (i < walk.count) {
+                    return walk.sample(i);
+                }
+            }
+            return null;
+        }
+    }
+
+    /** A forward walk over chunks from the one holding {@code from}. */
+    Walk walk(long from) {
+        return new Walk(from, true);
+    }
+
+    /**
+     * Walks chunks in time order (forward) or reverse, merging store chunks (skipping hidden keys)
+     * with the in-memory copies. The current chunk's samples are in {@link #timestamps} etc.
+     */
+    final class Walk implements AutoCloseable {
+        private final boolean forward;
+        private final RocksChunkStore.ChunkIterator it;
+        private boolean storeHas;
+        private int memIndex;
+        private final ChunkCodec codec = new ChunkCodec();
+        private long[] decodedTs = new long[0];
+        private double[] decodedValues = new double[0];
+        private int[] decodedQualities = new int[0];
+        long[] timestamps;
+        double[] values;
+        int[] qualities;
+        int count;
+        long chunkFirst;
+
+        Walk(long at, boolean forward) {
+            if (closed) {
+                throw new IllegalStateException("historian is closed");
+            }
+            walks.add(this);
+            this.forward = forward;
+            this.it = forward ? store.chunks(tagId, at, snapshot) : store.chunksBackward(tagId, at, snapshot);
+            advanceStore();
+            // The memory chunk with the greatest first at or before `at` (forward: start there, or at the first).
+            int floor = -1;
+            for (int i = 0; i < memory.size(); i++) {
+                if (memory.get(i).first() <= at) {
+                    floor = i;
+                }
+            }
+            memIndex = forward ? Math.max(floor, 0) : floor;
+        }
+
+        private void advanceStore() {
+            while ((storeHas = it.next()) && hidden.contains(it.start())) {
+                // superseded by a pending chunk
+            }
+        }
+
+        boolean next() {
+            return next(Long.MAX_VALUE);
+        }
+
+        /** Moves to the next chunk if it starts before {@code limit} (forward walks); decodes nothing otherwise. */
+        boolean next(long limit) {
+            boolean memHas = forward ? memIndex < memory.size() : memIndex >= 0;
+            if (!storeHas && !memHas) {
+                return false;
+            }
+            boolean takeStore;
+            if (!memHas) {
+                takeStore = true;
+            } else if (!storeHas) {
+                takeStore = false;
+            } else {
+                long s = it.start();
+                long m = memory.get(memIndex).first();
+                takeStore = forward ? s < m : s > m;
+            }
+            long candidate = takeStore ? it.start() : memory.get(memIndex).first();
+            if (forward && candidate >= limit) {
+                return false;
+            }
+            if (takeStore) {
+                long start = it.start();
+                decode(start, it.value());
+                advanceStore();
+            } else {
+                MutableChunk c = memory.get(memIndex);
+                memIndex += forward ? 1 : -1;
+                timestamps = c.timestamps;
+                values = c.values;
+                qualities = c.qualities;
+                count = c.count;
+                chunkFirst = c.first();
+            }
+            return true;
+        }
+
+        private void decode(long start, byte[] bytes) {
+            try {
+                int n = ChunkCodec.readHeader(bytes).count();
+                if (decodedTs.length < n) {
+                    decodedTs = new long[n];
+                    decodedValues = new double[n];
+                    decodedQualities = new int[n];
+                }
+                count = codec.decode(bytes, decodedTs, decodedValues, decodedQualities);
+            } catch (CorruptChunkException e) {
+                throw engine.corruptOnRead(tagId, start, e);
+            }
+            timestamps = decodedTs;
+            values = decodedValues;
+            qualities = decodedQualities;
+            chunkFirst = start;
+        }
+
+        int lowerBound(long ts) {
+            int lo = 0;
+            int hi = count;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (timestamps[mid] < ts) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+
+        Sample sample(int i) {
+            return new Sample(tag, Instant.ofEpochMilli(timestamps[i]), values[i], Quality.of(qualities[i]));
+        }
+
+        @Override
+        public void close() {
+            synchronized (TagView.this) {
+                if (walks.remove(this)) {
+                    it.close();
+                }
+            }
+        }
+    }
+
+    /** Releases the snapshot and any walk still open; idempotent, also called by the historian's close. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            for (Walk w : new ArrayList<>(walks)) {
+                w.close();
+            }
+            store.release(snapshot);
+            engine.forget(this);
+        }
+    }
+}

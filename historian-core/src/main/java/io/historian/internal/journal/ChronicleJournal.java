@@ -1,0 +1,374 @@
+package io.historian.internal.journal;
+
+import io.historian.DataSize;
+import io.historian.HistorianException;
+import io.historian.JournalFullException;
+import io.historian.OverflowPolicy;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The write-ahead journal on Chronicle Queue, split into size-bounded segments.
+ *
+ * <p><b>Segments.</b> Chronicle rolls files by time. We give the queue our own time source whose
+ * "day" is a segment number, and move to the next segment when the current one has taken
+ * {@code segmentBytes}. Files therefore roll by size, not by the wall clock: deletion is granular
+ * whatever the ingest rate, and no cycle can approach Chronicle's index capacity (4 billion
+ * entries per cycle with {@code FAST_DAILY}). A new session always starts a new segment, so it
+ * never appends behind an entry a killed process left half-written.
+ *
+ * <p><b>Budget.</b> The bytes of live segments count against the budget: entries appended by
+ * this session exactly, segments found at open by their file length (at most one segment each).
+ * A full journal blocks or rejects according to the {@link OverflowPolicy}; {@link #release}
+ * deletes the segments wholly before the store's checkpoint and wakes blocked writers.
+ *
+ * <p><b>Threads.</b> {@link #append} is called by one thread at a time (the historian's write
+ * lock); the tailer belongs to the store writer thread; {@link #release} runs on the store
+ * writer; {@link #sync} on any thread.
+ */
+public final class ChronicleJournal implements AutoCloseable {
+    private static final DateTimeFormatter CYCLE_FORMAT = DateTimeFormatter.BASIC_ISO_DATE;
+    private static final long CYCLE_MILLIS = RollCycles.FAST_DAILY.lengthInMillis();
+    /** Chronicle's per-entry header. */
+    private static final int ENTRY_OVERHEAD = 4;
+
+    private final Path directory;
+    private final long segmentBytes;
+    private final long budgetBytes;
+    private final OverflowPolicy overflowPolicy;
+    private final Duration blockTimeout;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final ConcurrentSkipListMap<Integer, Long> bytesPerSegment = new ConcurrentSkipListMap<>();
+    private final AtomicLong usedBytes = new AtomicLong();
+    private final AtomicLong fullEvents = new AtomicLong();
+    private final ReentrantLock budgetLock = new ReentrantLock();
+    private final Condition spaceFreed = budgetLock.newCondition();
+    private volatile int segment;
+    private volatile long lastAppendedIndex = -1;
+    private volatile boolean writersWaiting;
+    private volatile int unsyncedFromSegment;
+
+    /**
+     * Opens or creates the journal in {@code directory}.
+     */
+    public ChronicleJournal(Path directory, DataSize segmentSize, DataSize budget, OverflowPolicy overflowPolicy,
+            Duration blockTimeout) {
+        this.directory = directory;
+        this.segmentBytes = segmentSize.bytes();
+        this.budgetBytes = budget.bytes();
+        this.overflowPolicy = overflowPolicy;
+        this.blockTimeout = blockTimeout;
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new HistorianException("cannot create the journal directory [dir=" + directory + "]", e);
+        }
+        int lastExisting = Integer.MIN_VALUE;
+        for (Map.Entry<Integer, Path> file : segmentFiles().entrySet()) {
+            long length = file.getValue().toFile().length();
+            long counted = Math.min(length, segmentBytes + ENTRY_OVERHEAD * 1024L);
+            bytesPerSegment.put(file.getKey(), counted);
+            usedBytes.addAndGet(counted);
+            lastExisting = Math.max(lastExisting, file.getKey());
+        }
+        this.segment = lastExisting == Integer.MIN_VALUE ? 0 : lastExisting + 1;
+        this.unsyncedFromSegment = segment;
+        TimeProvider segmentClock = new TimeProvider() {
+            @Override
+            public long currentTimeMillis() {
+                return segment * CYCLE_MILLIS;
+            }
+
+            @Override
+            public long currentTimeMicros() {
+                return currentTimeMillis() * 1000;
+            }
+
+            @Override
+            public long currentTimeNanos() {
+                return currentTimeMillis() * 1_000_000;
+            }
+        };
+        this.queue = SingleChronicleQueueBuilder.binary(directory)
+                .rollCycle(RollCycles.FAST_DAILY)
+                .timeProvider(segmentClock)
+                .blockSize(blockSizeFor(segmentBytes))
+                .build();
+        this.appender = queue.createAppender();
+        // Writes come from many threads, serialized by the historian's write lock.
+        appender.singleThreadedCheckDisabled(true);
+    }
+
+    private static long blockSizeFor(long segmentBytes) {
+        // Chronicle caps one entry at a quarter of the block size; entries are at most ~2 MiB.
+        long block = Math.max(16L << 20, Long.highestOneBit(Math.max(1, segmentBytes / 4)) * 2);
+        return Math.min(block, 256L << 20);
+    }
+
+    /**
+     * Appends one entry. The caller serializes calls. Applies the overflow policy when the budget
+     * is reached; the exception leaves the journal untouched.
+     *
+     * @return the entry's index
+     */
+    public long append(byte[] entry, int length) {
+        long need = length + ENTRY_OVERHEAD;
+        if (usedBytes.get() + need > budgetBytes) {
+            awaitSpace(need);
+        }
+        Long inSegment = bytesPerSegment.get(segment);
+        if (inSegment != null && inSegment + need > segmentBytes) {
+            segment++;
+        }
+        try (DocumentContext dc = appender.writingDocument()) {
+            dc.wire().bytes().write(entry, 0, length);
+        }
+        long index = appender.lastIndexAppended();
+        bytesPerSegment.merge(segment, need, Long::sum);
+        usedBytes.addAndGet(need);
+        lastAppendedIndex = index;
+        return index;
+    }
+
+    private void awaitSpace(long need) {
+        fullEvents.incrementAndGet();
+        if (overflowPolicy == OverflowPolicy.REJECT) {
+            throw full("REJECT");
+        }
+        long deadline = System.nanoTime() + blockTimeout.toNanos();
+        budgetLock.lock();
+        try {
+            writersWaiting = true;
+            while (usedBytes.get() + need > budgetBytes) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw full("BLOCK, waited " + blockTimeout.toMillis() + " ms");
+                }
+                spaceFreed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HistorianException("interrupted while waiting for journal space [dir=" + directory + "]", e);
+        } finally {
+            writersWaiting = false;
+            budgetLock.unlock();
+        }
+    }
+
+    private JournalFullException full(String policy) {
+        return new JournalFullException("journal full [dir=" + directory + ", used=" + DataSize.ofBytes(usedBytes.get())
+                + ", budget=" + DataSize.ofBytes(budgetBytes) + ", policy=" + policy + "]");
+    }
+
+    /** True when writers wait for space or the journal is three quarters full: the store should commit now. */
+    public boolean underPressure() {
+        return writersWaiting || usedBytes.get() > budgetBytes / 4 * 3;
+    }
+
+    /** The index of the last entry appended by this session, or -1. */
+    public long lastAppendedIndex() {
+        return lastAppendedIndex;
+    }
+
+    /** The current segment number (a Chronicle cycle). */
+    public int segment() {
+        return segment;
+    }
+
+    /** Moves appends to a new segment, {@code skip} numbers ahead; for tests of missing cycles. */
+    public void skipSegments(int skip) {
+        segment += skip;
+    }
+
+    /** A new tailer, for the store writer's thread. */
+    public ExcerptTailer createTailer() {
+        ExcerptTailer tailer = queue.createTailer();
+        tailer.singleThreadedCheckDisabled(true);
+        return tailer;
+    }
+
+    /** The cycle (segment) of an index. */
+    public int cycleOf(long index) {
+        return queue.rollCycle().toCycle(index);
+    }
+
+    /**
+     * Deletes every segment wholly before {@code checkpointIndex}'s segment and wakes blocked
+     * writers. The caller must have made the store's commit of that checkpoint durable first.
+     *
+     * @return the number of segment files deleted
+     */
+    public int release(long checkpointIndex) {
+        int keepFrom = Math.min(cycleOf(checkpointIndex), segment);
+        int deleted = 0;
+        for (Map.Entry<Integer, Path> file : segmentFiles().entrySet()) {
+            if (file.getKey() >= keepFrom) {
+                continue;
+            }
+            try {
+                Files.deleteIfExists(file.getValue());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete journal segment " + file.getValue(), e);
+            }
+            Long bytes = bytesPerSegment.remove(file.getKey());
+            if (bytes != null) {
+                usedBytes.addAndGet(-bytes);
+            }
+            deleted++;
+        }
+        if (deleted > 0) {
+            queue.refreshDirectoryListing();
+            budgetLock.lock();
+            try {
+                spaceFreed.signalAll();
+            } finally {
+                budgetLock.unlock();
+            }
+        }
+        return deleted;
+    }
+
+    /** Forces every segment written since the last sync to disk. */
+    public void sync() {
+        int from = unsyncedFromSegment;
+        int to = segment;
+        for (Map.Entry<Integer, Path> file : segmentFiles().entrySet()) {
+            if (file.getKey() < from || file.getKey() > to) {
+                continue;
+            }
+            try (var channel = java.nio.channels.FileChannel.open(file.getValue(), java.nio.file.StandardOpenOption.WRITE)) {
+                channel.force(false);
+            } catch (IOException e) {
+                throw new HistorianException("cannot sync the journal [file=" + file.getValue() + "]", e, true);
+            }
+        }
+        unsyncedFromSegment = to;
+        syncDirectory();
+    }
+
+    private void syncDirectory() {
+        try (var channel = java.nio.channels.FileChannel.open(directory, java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some file systems refuse to open a directory for syncing; the file syncs above still hold.
+        }
+    }
+
+    /** Bytes counted against the budget. */
+    public long usedBytes() {
+        return usedBytes.get();
+    }
+
+    /** The budget in bytes. */
+    public long budgetBytes() {
+        return budgetBytes;
+    }
+
+    /** Writes that found the journal full. */
+    public long fullEvents() {
+        return fullEvents.get();
+    }
+
+    /** The journal directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** The segment files on disk, by segment number. */
+    public Map<Integer, Path> segmentFiles() {
+        Map<Integer, Path> files = new java.util.TreeMap<>();
+        try (Stream<Path> list = Files.list(directory)) {
+            list.forEach(p -> {
+                String name = p.getFileName().toString();
+                if (name.endsWith("F" + SingleChronicleQueue.SUFFIX)) {
+                    try {
+                        long day = LocalDate.parse(name.substring(0, 8), CYCLE_FORMAT).toEpochDay();
+                        files.put((int) day, p);
+                    } catch (DateTimeParseException | StringIndexOutOfBoundsException e) {
+                        // Not one of ours.
+                    }
+                }
+            });
+        } catch (IOException e) {
+            throw new HistorianException("cannot list the journal directory [dir=" + directory + "]", e);
+        }
+        return files;
+    }
+
+    /** A read of one entry's bytes into a scratch array, growing it as needed. */
+    public static final class EntryReader {
+        private byte[] scratch = new byte[64 * 1024];
+        private int length;
+        private long index;
+
+        /** Reads the next entry; false if there is none yet. */
+        public boolean read(ExcerptTailer tailer) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return false;
+                }
+                Bytes<?> bytes = dc.wire().bytes();
+                long remaining = bytes.readRemaining();
+                if (remaining > Integer.MAX_VALUE - 16) {
+                    throw new HistorianException("journal entry too large: " + remaining + " bytes");
+                }
+                length = (int) remaining;
+                if (scratch.length < length) {
+                    scratch = new byte[Math.max(length, scratch.length * 2)];
+                }
+                bytes.read(scratch, 0, length);
+                index = dc.index();
+                return true;
+            }
+        }
+
+        /** The last entry's bytes. */
+        public byte[] bytes() {
+            return scratch;
+        }
+
+        /** The last entry's length. */
+        public int length() {
+            return length;
+        }
+
+        /** The last entry's index. */
+        public long index() {
+            return index;
+        }
+    }
+
+    @Override
+    public void close() {
+        appender.close();
+        queue.close();
+    }
+
+    /** The directory holding segments, as a file. */
+    File file() {
+        return directory.toFile();
+    }
+}

@@ -1,0 +1,428 @@
+package io.historian.internal.store;
+
+import io.historian.HistorianException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The RocksDB store: column families {@code tags}, {@code chunks}, {@code manifest} and
+ * {@code meta}. A chunk's key is the tag id (4 bytes, big-endian) and the chunk's first
+ * timestamp (8 bytes, big-endian with the sign bit flipped so negative times sort first).
+ *
+ * <p>Invariant kept by the store writer: for the chunks of one tag sorted by key, every sample of
+ * a chunk lies before the next chunk's first timestamp, so chunks never overlap in time and a
+ * chunk's key is its first sample's timestamp.
+ *
+ * <p><b>Threads:</b> RocksDB handles are thread-safe. Only the store writer thread writes chunks
+ * and checkpoints; readers use snapshots. {@link #close()} must come after every reader and
+ * writer has stopped.
+ */
+public final class RocksChunkStore implements AutoCloseable {
+    private static final AtomicInteger OPEN = new AtomicInteger();
+    private static final byte[] CHECKPOINT_KEY = "journal.checkpoint".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] SCHEMA_KEY = "schema.version".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int SCHEMA_VERSION = 1;
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path directory;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final RocksDB db;
+    private final ColumnFamilyHandle tags;
+    private final ColumnFamilyHandle chunks;
+    private final ColumnFamilyHandle manifest;
+    private final ColumnFamilyHandle meta;
+    private final WriteOptions writeOptions;
+    private final WriteOptions syncWriteOptions;
+    private boolean closed;
+
+    /** Opens or creates the store in {@code directory}. */
+    public RocksChunkStore(Path directory) {
+        this.directory = directory;
+        try {
+            Files.createDirectories(directory);
+            DBOptions dbOptions = track(new DBOptions()
+                    .setCreateIfMissing(true)
+                    .setCreateMissingColumnFamilies(true)
+                    .setMaxBackgroundJobs(2)
+                    .setBytesPerSync(1 << 20)
+                    .setKeepLogFileNum(3));
+            BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockSize(16 * 1024);
+            ColumnFamilyOptions chunkOptions = track(new ColumnFamilyOptions()
+                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                    .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
+                    .setLevelCompactionDynamicLevelBytes(true)
+                    .setWriteBufferSize(64L << 20)
+                    .setTableFormatConfig(table));
+            ColumnFamilyOptions smallOptions = track(new ColumnFamilyOptions());
+            List<ColumnFamilyDescriptor> descriptors = List.of(
+                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, smallOptions),
+                    new ColumnFamilyDescriptor(bytes("tags"), smallOptions),
+                    new ColumnFamilyDescriptor(bytes("chunks"), chunkOptions),
+                    new ColumnFamilyDescriptor(bytes("manifest"), smallOptions),
+                    new ColumnFamilyDescriptor(bytes("meta"), smallOptions));
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            this.db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
+            // Handles close before the database, the database before its options.
+            resources.add(0, db);
+            for (ColumnFamilyHandle h : handles) {
+                resources.add(0, h);
+            }
+            this.tags = handles.get(1);
+            this.chunks = handles.get(2);
+            this.manifest = handles.get(3);
+            this.meta = handles.get(4);
+            this.writeOptions = track(new WriteOptions());
+            this.syncWriteOptions = track(new WriteOptions().setSync(true));
+            resources.remove(writeOptions);
+            resources.remove(syncWriteOptions);
+            resources.add(0, writeOptions);
+            resources.add(0, syncWriteOptions);
+            byte[] schema = db.get(meta, SCHEMA_KEY);
+            if (schema == null) {
+                db.put(meta, syncWriteOptions, SCHEMA_KEY, intBytes(SCHEMA_VERSION));
+            } else if (readInt(schema, 0) != SCHEMA_VERSION) {
+                throw new HistorianException("unsupported store schema version " + readInt(schema, 0)
+                        + " [dir=" + directory + ", supported=" + SCHEMA_VERSION + "]");
+            }
+            OPEN.incrementAndGet();
+        } catch (RocksDBException | java.io.IOException e) {
+            closeResources();
+            throw new HistorianException("cannot open the store [dir=" + directory + "]: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeResources();
+            throw e;
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    /** How many stores are open in this JVM; for leak checks in tests. */
+    public static int openStores() {
+        return OPEN.get();
+    }
+
+    /** The store directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    // ---- keys ----
+
+    /** The key of a tag's chunk that starts at {@code start}. */
+    public static byte[] chunkKey(int tagId, long start) {
+        byte[] k = new byte[12];
+        putInt(k, 0, tagId);
+        putLong(k, 4, start ^ Long.MIN_VALUE);
+        return k;
+    }
+
+    /** The tag id of a chunk key. */
+    public static int keyTag(byte[] key) {
+        return readInt(key, 0);
+    }
+
+    /** The chunk start of a chunk key. */
+    public static long keyStart(byte[] key) {
+        return readLong(key, 4) ^ Long.MIN_VALUE;
+    }
+
+    // ---- chunks ----
+
+    /** Adds a chunk put to a batch. */
+    public void putChunk(WriteBatch batch, int tagId, long start, byte[] chunk) {
+        try {
+            batch.put(chunks, chunkKey(tagId, start), chunk);
+        } catch (RocksDBException e) {
+            throw wrap("cannot stage a chunk", e);
+        }
+    }
+
+    /** Adds a chunk delete to a batch. */
+    public void deleteChunk(WriteBatch batch, int tagId, long start) {
+        try {
+            batch.delete(chunks, chunkKey(tagId, start));
+        } catch (RocksDBException e) {
+            throw wrap("cannot stage a chunk delete", e);
+        }
+    }
+
+    /** Adds the journal checkpoint to a batch: replay starts at {@code index}, or after it. */
+    public void putCheckpoint(WriteBatch batch, long index, boolean after) {
+        byte[] v = new byte[9];
+        putLong(v, 0, index);
+        v[8] = (byte) (after ? 1 : 0);
+        try {
+            batch.put(meta, CHECKPOINT_KEY, v);
+        } catch (RocksDBException e) {
+            throw wrap("cannot stage the checkpoint", e);
+        }
+    }
+
+    /** The journal checkpoint: {index, after ? 1 : 0}, or null if none was committed. */
+    public long[] readCheckpoint() {
+        try {
+            byte[] v = db.get(meta, CHECKPOINT_KEY);
+            return v == null ? null : new long[] {readLong(v, 0), v[8]};
+        } catch (RocksDBException e) {
+            throw wrap("cannot read the checkpoint", e);
+        }
+    }
+
+    /** Writes a batch atomically. */
+    public void write(WriteBatch batch, boolean sync) {
+        try {
+            db.write(sync ? syncWriteOptions : writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw wrap("cannot write to the store", e);
+        }
+    }
+
+    /** The chunk at exactly (tag, start), or null. */
+    public byte[] readChunk(int tagId, long start) {
+        try {
+            return db.get(chunks, chunkKey(tagId, start));
+        } catch (RocksDBException e) {
+            throw wrap("cannot read a chunk", e);
+        }
+    }
+
+    /** A consistent view for readers; release it with {@link #release(Snapshot)}. */
+    public Snapshot snapshot() {
+        return db.getSnapshot();
+    }
+
+    /** Releases a snapshot. */
+    public void release(Snapshot snapshot) {
+        db.releaseSnapshot(snapshot);
+    }
+
+    /**
+     * An iterator over one tag's chunks, positioned at the chunk with the greatest start at or
+     * before {@code from} (or the first chunk after it). The caller closes it.
+     */
+    public ChunkIterator chunks(int tagId, long from, Snapshot snapshot) {
+        return new ChunkIterator(tagId, from, snapshot, true);
+    }
+
+    /** An iterator over one tag's chunks from the last one starting at or before {@code at}, moving backwards. */
+    public ChunkIterator chunksBackward(int tagId, long at, Snapshot snapshot) {
+        return new ChunkIterator(tagId, at, snapshot, false);
+    }
+
+    /** Walks one tag's chunks in key order. */
+    public final class ChunkIterator implements AutoCloseable {
+        private final int tagId;
+        private final ReadOptions options;
+        private final Slice lower;
+        private final Slice upper;
+        private final RocksIterator it;
+        private final boolean forward;
+        private boolean first = true;
+
+        ChunkIterator(int tagId, long at, Snapshot snapshot, boolean forward) {
+            this.tagId = tagId;
+            this.forward = forward;
+            this.lower = new Slice(chunkKey(tagId, Long.MIN_VALUE));
+            this.upper = tagId == Integer.MAX_VALUE ? null : new Slice(chunkKey(tagId + 1, Long.MIN_VALUE));
+            this.options = new ReadOptions().setIterateLowerBound(lower);
+            if (upper != null) {
+                options.setIterateUpperBound(upper);
+            }
+            if (snapshot != null) {
+                options.setSnapshot(snapshot);
+            }
+            this.it = db.newIterator(chunks, options);
+            it.seekForPrev(chunkKey(tagId, at));
+            if (forward && !it.isValid()) {
+                it.seek(chunkKey(tagId, at));
+            }
+        }
+
+        /** Moves to the next chunk; false at the end of the tag. */
+        public boolean next() {
+            if (first) {
+                first = false;
+            } else if (forward) {
+                it.next();
+            } else {
+                it.prev();
+            }
+            if (!it.isValid()) {
+                try {
+                    it.status();
+                } catch (RocksDBException e) {
+                    throw wrap("cannot iterate chunks [tagId=" + tagId + "]", e);
+                }
+                return false;
+            }
+            return true;
+        }
+
+        /** The current chunk's start. */
+        public long start() {
+            return keyStart(it.key());
+        }
+
+        /** The current chunk's bytes. */
+        public byte[] value() {
+            return it.value();
+        }
+
+        @Override
+        public void close() {
+            it.close();
+            options.close();
+            lower.close();
+            if (upper != null) {
+                upper.close();
+            }
+        }
+    }
+
+    /** Deletes a tag's chunks whose keys lie in {@code [fromStart, toStart)}. */
+    public void deleteRange(int tagId, long fromStart, long toStart) {
+        try {
+            db.deleteRange(chunks, writeOptions, chunkKey(tagId, fromStart), chunkKey(tagId, toStart));
+        } catch (RocksDBException e) {
+            throw wrap("cannot delete a chunk range [tagId=" + tagId + "]", e);
+        }
+    }
+
+    // ---- tags ----
+
+    /** Stages a tag record. */
+    public void putTag(WriteBatch batch, int id, byte[] record) {
+        try {
+            batch.put(tags, intBytes(id), record);
+        } catch (RocksDBException e) {
+            throw wrap("cannot stage a tag", e);
+        }
+    }
+
+    /** Visits every tag record in id order. */
+    public void forEachTag(BiConsumer<Integer, byte[]> visitor) {
+        try (RocksIterator it = db.newIterator(tags)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                visitor.accept(readInt(it.key(), 0), it.value());
+            }
+        }
+    }
+
+    // ---- maintenance ----
+
+    /** Writes the RocksDB write-ahead log to disk. */
+    public void syncWal() {
+        try {
+            db.flushWal(true);
+        } catch (RocksDBException e) {
+            throw wrap("cannot sync the store's log", e);
+        }
+    }
+
+    /** Flushes memtables to files and compacts everything: for benchmarks measuring disk use. */
+    public void compact() {
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(fo, List.of(tags, chunks, manifest, meta));
+            db.compactRange(chunks);
+        } catch (RocksDBException e) {
+            throw wrap("cannot compact the store", e);
+        }
+    }
+
+    /** A RocksDB property of the chunks family, such as {@code rocksdb.total-sst-files-size}. */
+    public long longProperty(String name) {
+        try {
+            return db.getLongProperty(chunks, name);
+        } catch (RocksDBException e) {
+            throw wrap("cannot read property " + name, e);
+        }
+    }
+
+    private HistorianException wrap(String what, RocksDBException e) {
+        return new HistorianException(what + " [dir=" + directory + "]: " + e.getMessage(), e);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeResources();
+        OPEN.decrementAndGet();
+    }
+
+    private void closeResources() {
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                // Closing continues: a failure here must not leak the remaining handles.
+            }
+        }
+        resources.clear();
+    }
+
+    // ---- byte helpers ----
+
+    static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static byte[] intBytes(int v) {
+        byte[] b = new byte[4];
+        putInt(b, 0, v);
+        return b;
+    }
+
+    static void putInt(byte[] b, int off, int v) {
+        b[off] = (byte) (v >>> 24);
+        b[off + 1] = (byte) (v >>> 16);
+        b[off + 2] = (byte) (v >>> 8);
+        b[off + 3] = (byte) v;
+    }
+
+    static void putLong(byte[] b, int off, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[off + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    static int readInt(byte[] b, int off) {
+        return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
+    }
+
+    static long readLong(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[off + i] & 0xFF);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,60 @@
+package io.historian.query;
+
+import io.historian.Quality;
+import io.historian.Sample;
+import java.time.Instant;
+
+/**
+ * A forward-only stream of one tag's samples in time order. Reading allocates nothing per sample
+ * through {@link #epochMillis()}, {@link #value()} and {@link #qualityCode()}.
+ *
+ * <pre>{@code
+ * try (SampleCursor c = historian.query("boiler.temp").between(from, to).raw()) {
+ *     while (c.next()) {
+ *         chart.add(c.epochMillis(), c.value());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Lifecycle:</b> the cursor holds a consistent snapshot of the store until it is closed;
+ * always close it. Closing twice is harmless.
+ * <p><b>Thread safety:</b> not thread-safe; use a cursor from one thread.
+ * <p><b>Errors:</b> {@link #next()} throws {@link io.historian.HistorianException} naming the tag
+ * and chunk if stored data is corrupt; it never returns wrong numbers.
+ */
+public interface SampleCursor extends AutoCloseable {
+
+    /** Moves to the next sample; false when there is none. */
+    boolean next();
+
+    /** The tag being read. */
+    String tag();
+
+    /** The current sample's timestamp in milliseconds since the epoch. */
+    long epochMillis();
+
+    /** The current sample's timestamp. */
+    default Instant timestamp() {
+        return Instant.ofEpochMilli(epochMillis());
+    }
+
+    /** The current sample's value. */
+    double value();
+
+    /** The current sample's quality code (see {@link Quality#code()}). */
+    int qualityCode();
+
+    /** The current sample's quality. */
+    default Quality quality() {
+        return Quality.of(qualityCode());
+    }
+
+    /** The current sample as an object. */
+    default Sample sample() {
+        return new Sample(tag(), timestamp(), value(), quality());
+    }
+
+    /** Releases the snapshot; idempotent. */
+    @Override
+    void close();
+}

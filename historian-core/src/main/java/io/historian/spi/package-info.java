@@ -1,0 +1,2 @@
+/** What sibling modules implement: sample sources (Modbus) and cold tiers (S3). */
+package io.historian.spi;

@@ -1,0 +1,33 @@
+package io.historian.testing;
+
+import io.historian.internal.engine.JvmFlags;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts a child JVM on the test class path, with the flags the journal needs. */
+public final class ChildJvm {
+    private ChildJvm() {
+    }
+
+    /** Starts {@code mainClass} with the given heap limit (or null) and arguments; stderr goes to {@code log}. */
+    public static Process start(Class<?> mainClass, String maxHeap, Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmFlags.REQUIRED);
+        cmd.add("-Dchronicle.analytics.disable=true");
+        cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+        cmd.add("-XX:+UseSerialGC");
+        if (maxHeap != null) {
+            cmd.add("-Xmx" + maxHeap);
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass.getName());
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+}

@@ -1,0 +1,2 @@
+/** The S3 cold tier; the module's issue has not been taken yet. */
+package io.historian.tiering;
