@@ -5,21 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.historian.testing.BacklogVerifier;
 import io.historian.testing.ChildJvm;
-import io.historian.testing.LeakCheckExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With the store writer held back, 20M samples go into the journal only; a child JVM with a
  * 256 MiB heap then opens the historian, replays the backlog, and finds every sample.
  */
-@ExtendWith(LeakCheckExtension.class)
 class BacklogIT {
     static final int TAGS = 100;
     static final long PER_TAG = Long.getLong("historian.backlogPerTag", 200_000);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.historian.testing.ChildJvm;
 import io.historian.testing.CrashWriter;
-import io.historian.testing.LeakCheckExtension;
 import io.historian.testing.Reads;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * that every acknowledged sample is present exactly once. Cycles: {@code -Dhistorian.crashCycles}
  * (20 in the normal build, 500 in the {@code soak} profile); seed: {@code -Dhistorian.seed}.
  */
-@ExtendWith(LeakCheckExtension.class)
 class CrashIT {
     @TempDir
     Path dir;

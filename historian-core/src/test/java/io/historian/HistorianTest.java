@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.historian.query.SampleCursor;
-import io.historian.testing.LeakCheckExtension;
 import io.historian.testing.MutableClock;
 import io.historian.testing.Reads;
 import java.lang.management.ManagementFactory;
@@ -21,10 +20,8 @@ import java.util.List;
 import java.util.Optional;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(LeakCheckExtension.class)
 class HistorianTest {
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.historian.internal.engine.Engine;
-import io.historian.testing.LeakCheckExtension;
 import io.historian.testing.Reads;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +15,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Chronicle Queue pitfalls: missing and empty roll cycles, lost queue metadata, a full journal. */
-@ExtendWith(LeakCheckExtension.class)
 class JournalEdgeCasesTest {
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Fails a test that leaks: a thread of ours ({@code historian-*}) or a new non-daemon thread
  * still alive after it, a RocksDB store left open, or (per test class) an entry left in the
- * temporary directory. Every core test class uses it: {@code @ExtendWith(LeakCheckExtension.class)}.
+ * temporary directory. Every core test uses it: it is registered for the whole module through JUnit's extension auto-detection (see {@code junit-platform.properties}).
  */
 public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback {

@@ -424,11 +424,10 @@ final class StoreWriter implements Runnable {
     }
 
     private void markPending(int tagId, TagState st) {
-        if (st.pending.size() == 1 || !withPending.contains(st)) {
-            if (!withPending.contains(st)) {
-                withPending.add(st);
-                withPendingIds.add(tagId);
-            }
+        if (!st.listedPending) {
+            st.listedPending = true;
+            withPending.add(st);
+            withPendingIds.add(tagId);
         }
     }
 
@@ -535,21 +534,19 @@ final class StoreWriter implements Runnable {
             if (checkpoint >= 0) {
                 store.putCheckpoint(batch, checkpoint, after);
             }
-            store.write(batch, false);
-        }
-        var lock = stateLock.writeLock();
-        lock.lock();
-        try {
-            for (TagState st : withPending) {
-                st.pending.clear();
-                st.hiddenKeys.clear();
+            // The store write and the removal of the pending copies happen under the write lock, so
+            // a reader sees either the old snapshot with the pending chunks or the new one without.
+            var lock = stateLock.writeLock();
+            lock.lock();
+            try {
+                store.write(batch, false);
+                clearPending();
+            } finally {
+                lock.unlock();
             }
-            withPending.clear();
-            withPendingIds.clear();
-        } finally {
-            lock.unlock();
         }
         stored.addAndGet(newSamples);
+
         pending.addAndGet(-newSamples);
         committedChunks.addAndGet(chunks);
         pendingSamples = 0;
@@ -562,6 +559,16 @@ final class StoreWriter implements Runnable {
                 releasedCycle = cycle;
             }
         }
+    }
+
+    private void clearPending() {
+        for (TagState st : withPending) {
+            st.pending.clear();
+            st.hiddenKeys.clear();
+            st.listedPending = false;
+        }
+        withPending.clear();
+        withPendingIds.clear();
     }
 
     /** Stages a chunk, split in pieces of chunkMaxSamples when merges made it too large. */

@@ -17,6 +17,8 @@ final class TagState {
     final Set<Long> hiddenKeys = new HashSet<>();
     /** The newest timestamp in committed or pending chunks. */
     long lastStoredTs = Long.MIN_VALUE;
+    /** Whether the store writer lists this tag among those with pending chunks. */
+    boolean listedPending;
     /** Whether {@link #lastStoredTs} has been read from the store yet. */
     boolean lastStoredKnown;
 }
