@@ -139,6 +139,7 @@ public interface Historian extends AutoCloseable {
         private java.time.Clock clock = java.time.Clock.systemUTC();
         private boolean jmx = true;
         private boolean storeWriterPaused;
+        private final java.util.List<io.historian.spi.SampleSource> sources = new java.util.ArrayList<>();
 
         Builder() {
         }
@@ -275,6 +276,21 @@ public interface Historian extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds a source (a Modbus device, say) that the historian starts once open and closes when
+         * it closes. Sources must have distinct names.
+         */
+        public Builder source(io.historian.spi.SampleSource source) {
+            java.util.Objects.requireNonNull(source, "source");
+            for (io.historian.spi.SampleSource s : sources) {
+                if (s.name().equals(source.name())) {
+                    throw new IllegalArgumentException("two sources named " + source.name());
+                }
+            }
+            sources.add(source);
+            return this;
+        }
+
         /** Test seam: the store writer holds back, so writes stay in the journal only. */
         Builder storeWriterPaused(boolean paused) {
             this.storeWriterPaused = paused;
@@ -298,7 +314,7 @@ public interface Historian extends AutoCloseable {
                     dataDirectory, journalBudget, overflowPolicy, blockTimeout, durability, strictTags,
                     java.util.List.copyOf(tags.values()), duplicatePolicy, earliestTimestamp, futureTolerance,
                     maxBatchSize, chunkMaxSamples, chunkMaxAge, retention, retentionCheckInterval, commitInterval,
-                    readWaitTimeout, clock, jmx, storeWriterPaused));
+                    readWaitTimeout, clock, jmx, storeWriterPaused, java.util.List.copyOf(sources)));
         }
 
         private static java.time.Duration positive(java.time.Duration d, String name) {

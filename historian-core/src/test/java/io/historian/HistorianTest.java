@@ -418,4 +418,52 @@ class HistorianTest {
             assertThrows(IllegalStateException.class, leftOpen::next);
         }
     }
+
+    /** A source that writes one sample per request from its own thread, and records its lifecycle. */
+    static final class CountingSource implements io.historian.spi.SampleSource {
+        final java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private Thread thread;
+        private volatile boolean running = true;
+
+        @Override
+        public String name() {
+            return "counting";
+        }
+
+        @Override
+        public void start(io.historian.spi.SampleSink sink) {
+            events.add("start");
+            thread = new Thread(() -> {
+                for (int i = 0; running && i < 500; i++) {
+                    sink.write("src.value", t(i).toEpochMilli(), i, Quality.GOOD);
+                    written.incrementAndGet();
+                }
+            }, "test-source");
+            thread.start();
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            events.add("close");
+        }
+    }
+
+    @Test
+    void source_isStartedAfterOpen_andClosedBeforeTheHistorian_keepingItsLastSamples() {
+        CountingSource source = new CountingSource();
+        try (Historian h = builder().source(source).build()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> source.written.get() == 500);
+            assertEquals(500, Reads.all(h, "src.value").size());
+        }
+        assertEquals(List.of("start", "close"), source.events);
+        assertThrows(IllegalArgumentException.class,
+                () -> Historian.builder().source(new CountingSource()).source(new CountingSource()));
+    }
 }

@@ -76,6 +76,7 @@ public final class Engine implements Historian {
     private final JournalEntryCodec entryCodec = new JournalEntryCodec();
     private final ObjectName mbeanName;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
     // Write-side scratch and counters, guarded by writeLock.
     private int[] scratchIds = new int[1024];
@@ -150,6 +151,7 @@ public final class Engine implements Historian {
         Engine engine = new Engine(settings);
         try {
             engine.awaitReplay();
+            engine.startSources();
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -167,6 +169,31 @@ public final class Engine implements Historian {
         }
         if (storeWriter.replayed.get() > 0) {
             LOG.info("replayed {} samples from the journal [dir={}]", storeWriter.replayed.get(), dataDirectory);
+        }
+    }
+
+    private final List<io.historian.spi.SampleSource> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private void startSources() {
+        io.historian.spi.SampleSink sink = new io.historian.spi.SampleSink() {
+            @Override
+            public void write(SampleBatch batch) {
+                Engine.this.write(batch);
+            }
+
+            @Override
+            public void write(String tag, long epochMillis, double value, Quality quality) {
+                Engine.this.write(tag, epochMillis, value, quality);
+            }
+        };
+        for (io.historian.spi.SampleSource source : settings.sources()) {
+            started.add(source);
+            try {
+                source.start(sink);
+            } catch (RuntimeException e) {
+                throw new HistorianException("source failed to start [source=" + source.name() + "]: " + e.getMessage(), e);
+            }
+            LOG.info("source started [source={}]", source.name());
         }
     }
 
@@ -712,11 +739,15 @@ public final class Engine implements Historian {
 
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        for (io.historian.spi.SampleSource source : started) {
+            // Sources stop first, while writes are still accepted, so their last samples are kept.
+            closeQuietly(source);
+        }
         writeLock.lock();
         try {
-            if (closed) {
-                return;
-            }
             closed = true;
         } finally {
             writeLock.unlock();

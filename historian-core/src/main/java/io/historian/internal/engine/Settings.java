@@ -37,7 +37,8 @@ public record Settings(
         Duration readWaitTimeout,
         Clock clock,
         boolean jmx,
-        boolean storeWriterPaused) {
+        boolean storeWriterPaused,
+        List<io.historian.spi.SampleSource> sources) {
 
     /** The journal's segment size: a quarter of the budget, at most 64 MiB. */
     public DataSize journalSegmentSize() {

@@ -56,6 +56,7 @@ final class StoreWriter implements Runnable {
     private static final long OPEN_SAMPLES_LIMIT = 2L << 20;
 
     private final Settings settings;
+    private final DuplicatePolicy storePolicy;
     private final TagRegistry registry;
     private final RocksChunkStore store;
     private final ChronicleJournal journal;
@@ -82,6 +83,8 @@ final class StoreWriter implements Runnable {
     private long lastReadIndex = -1;
     private int releasedCycle = Integer.MIN_VALUE;
     private long openSamples;
+    private long entryNew;
+    private long entryDuplicates;
     private long pendingSamples;
     private long lastCommitMillis;
     private long lastAgeCheckMillis;
@@ -108,6 +111,9 @@ final class StoreWriter implements Runnable {
         this.journal = journal;
         this.clockMillis = clockMillis;
         this.paused = settings.storeWriterPaused();
+        // REJECT is enforced when writing; a duplicate that reaches the store is a replay: keep the first.
+        this.storePolicy = settings.duplicatePolicy() == DuplicatePolicy.LAST_WRITE_WINS
+                ? DuplicatePolicy.LAST_WRITE_WINS : DuplicatePolicy.KEEP_FIRST;
         this.tailer = journal.createTailer();
         long[] checkpoint = store.readCheckpoint();
         positionTailer(checkpoint);
@@ -251,6 +257,11 @@ final class StoreWriter implements Runnable {
             } finally {
                 lock.unlock();
             }
+            // Counters are published once per entry, not per sample.
+            pending.addAndGet(entryNew);
+            duplicates.addAndGet(entryDuplicates);
+            entryNew = 0;
+            entryDuplicates = 0;
             if (!replayDone) {
                 replayed.addAndGet(n);
                 if (index >= replayTarget) {
@@ -320,7 +331,7 @@ final class StoreWriter implements Runnable {
 
     private void apply(int tagId, long ts, double v, int q, long entryIndex) {
         TagState st = state(tagId);
-        DuplicatePolicy policy = effectivePolicy();
+        DuplicatePolicy policy = storePolicy;
         MutableChunk open = st.open;
         if (ts > st.lastStoredTs) {
             if (open == null) {
@@ -344,19 +355,14 @@ final class StoreWriter implements Runnable {
         pendingSamples++;
     }
 
-    private DuplicatePolicy effectivePolicy() {
-        // REJECT is enforced when writing; a duplicate that reaches the store is a replay: keep the first.
-        return settings.duplicatePolicy() == DuplicatePolicy.LAST_WRITE_WINS
-                ? DuplicatePolicy.LAST_WRITE_WINS : DuplicatePolicy.KEEP_FIRST;
-    }
 
     private boolean count(int result, MutableChunk chunk) {
         if (result == MutableChunk.ADDED) {
             chunk.newSamples++;
-            pending.incrementAndGet();
+            entryNew++;
             return true;
         }
-        duplicates.incrementAndGet();
+        entryDuplicates++;
         return false;
     }
 

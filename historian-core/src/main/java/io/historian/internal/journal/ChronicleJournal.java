@@ -67,6 +67,8 @@ public final class ChronicleJournal implements AutoCloseable {
     private final ReentrantLock budgetLock = new ReentrantLock();
     private final Condition spaceFreed = budgetLock.newCondition();
     private volatile int segment;
+    /** Bytes appended to the current segment; written by the appending thread only. */
+    private long segmentFill;
     private volatile long lastAppendedIndex = -1;
     private volatile boolean writersWaiting;
     private volatile int unsyncedFromSegment;
@@ -139,15 +141,15 @@ public final class ChronicleJournal implements AutoCloseable {
         if (usedBytes.get() + need > budgetBytes) {
             awaitSpace(need);
         }
-        Long inSegment = bytesPerSegment.get(segment);
-        if (inSegment != null && inSegment + need > segmentBytes) {
-            segment++;
+        if (segmentFill > 0 && segmentFill + need > segmentBytes) {
+            closeSegment(1);
         }
         try (DocumentContext dc = appender.writingDocument()) {
             dc.wire().bytes().write(entry, 0, length);
         }
         long index = appender.lastIndexAppended();
-        bytesPerSegment.merge(segment, need, Long::sum);
+        // The current segment's fill is a plain field: a map update per append would box.
+        segmentFill += need;
         usedBytes.addAndGet(need);
         lastAppendedIndex = index;
         return index;
@@ -200,7 +202,15 @@ public final class ChronicleJournal implements AutoCloseable {
 
     /** Moves appends to a new segment, {@code skip} numbers ahead; for tests of missing cycles. */
     public void skipSegments(int skip) {
-        segment += skip;
+        closeSegment(skip);
+    }
+
+    private void closeSegment(int advance) {
+        if (segmentFill > 0) {
+            bytesPerSegment.merge(segment, segmentFill, Long::sum);
+        }
+        segmentFill = 0;
+        segment += advance;
     }
 
     /** A new tailer, for the store writer's thread. */
