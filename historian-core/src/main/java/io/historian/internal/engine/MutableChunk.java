@@ -42,6 +42,15 @@ final class MutableChunk {
         return c;
     }
 
+    /** Empties the chunk for reuse, keeping its arrays. */
+    void reset() {
+        count = 0;
+        storedKey = NO_KEY;
+        firstEntryIndex = Long.MAX_VALUE;
+        openedAtMillis = 0;
+        newSamples = 0;
+    }
+
     long first() {
         return timestamps[0];
     }

@@ -67,6 +67,9 @@ final class StoreWriter implements Runnable {
     private final List<Integer> withPendingIds = new ArrayList<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ChunkCodec codec = new ChunkCodec();
+    /** Committed full-size chunks kept for reuse as open chunks; readers only ever hold copies. */
+    private final java.util.ArrayDeque<MutableChunk> spareChunks = new java.util.ArrayDeque<>();
+    private static final int MAX_SPARE_CHUNKS = 256;
 
     private final ExcerptTailer tailer;
     private final ChronicleJournal.EntryReader reader = new ChronicleJournal.EntryReader();
@@ -335,7 +338,12 @@ final class StoreWriter implements Runnable {
         MutableChunk open = st.open;
         if (ts > st.lastStoredTs) {
             if (open == null) {
-                open = new MutableChunk(64);
+                open = spareChunks.poll();
+                if (open == null) {
+                    open = new MutableChunk(64);
+                } else {
+                    open.reset();
+                }
                 open.openedAtMillis = clockMillis.get();
                 st.open = open;
             }
@@ -568,7 +576,16 @@ final class StoreWriter implements Runnable {
     }
 
     private void clearPending() {
+        int full = settings.chunkMaxSamples();
         for (TagState st : withPending) {
+            for (MutableChunk c : st.pending.values()) {
+                // Committed chunks of full size go back to the pool: growing a fresh open chunk to
+                // full size allocates about 40 bytes per sample.
+                int capacity = c.timestamps.length;
+                if (capacity >= full && capacity <= 2 * full && spareChunks.size() < MAX_SPARE_CHUNKS) {
+                    spareChunks.add(c);
+                }
+            }
             st.pending.clear();
             st.hiddenKeys.clear();
             st.listedPending = false;
