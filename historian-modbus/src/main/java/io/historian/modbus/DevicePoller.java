@@ -1,0 +1,346 @@
+package io.historian.modbus;
+
+import io.historian.Quality;
+import io.historian.SampleBatch;
+import io.historian.spi.SampleSink;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poll loop of one device, on its own platform thread.
+ *
+ * <p>Ownership: the poll thread alone opens, uses and replaces the connection and writes to
+ * the sink; {@link #close} (any thread) only sets the closed latch and closes the current
+ * socket, which unblocks a pending read, then joins the thread. Counters are written by the
+ * poll thread and read by anyone ({@link #stats}), so they are atomics.
+ *
+ * <p>Recovery: any connection failure (refused, reset, timeout after the retries, malformed
+ * frame) closes the socket, writes Bad_NoCommunication for every point not yet read in this
+ * poll, and enters BACKING_OFF for {@code min(max, initial * 2^(n-1))} scaled by a random
+ * factor in [0.5, 1] (n = consecutive failures), then reconnects. Exception responses keep
+ * the connection: the request's points get the matching Bad quality and the poll goes on.
+ * Exactly one socket exists at a time, and the thread is the only thread per device, so
+ * reconnects leak neither.
+ */
+final class DevicePoller implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(DevicePoller.class);
+
+    // counter indexes
+    static final int POLLS = 0;
+    static final int FAILED_POLLS = 1;
+    static final int REQUESTS = 2;
+    static final int RESPONSES = 3;
+    static final int TIMEOUTS = 4;
+    static final int CONNECTS = 5;
+    static final int CONNECT_FAILURES = 6;
+    static final int CONNECTION_ERRORS = 7;
+    static final int STALE = 8;
+    static final int WRITTEN = 9;
+    static final int BAD = 10;
+    static final int REFUSED = 11;
+    static final int LAST_LATENCY = 12;
+    static final int MAX_LATENCY = 13;
+    static final int TOTAL_LATENCY = 14;
+    private static final int COUNTERS = 15;
+
+    private final DeviceConfig config;
+    private final SampleSink sink;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicLongArray counters = new AtomicLongArray(COUNTERS);
+    private final AtomicLongArray exceptions = new AtomicLongArray(256);
+    private final SampleBatch batch;
+    private volatile DeviceState state = DeviceState.NEW;
+    private volatile ModbusConnection connection;
+    private Thread thread;
+
+    DevicePoller(DeviceConfig config, SampleSink sink) {
+        this.config = config;
+        this.sink = sink;
+        this.batch = new SampleBatch(Math.max(16, config.points().size()));
+    }
+
+    synchronized void start() {
+        thread = new Thread(this, "historian-modbus-" + config.name());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    DeviceState state() {
+        return state;
+    }
+
+    private boolean isClosed() {
+        return closed.getCount() == 0;
+    }
+
+    /** Waits up to {@code d}; true if the device was closed meanwhile. */
+    private boolean pause(long nanos) {
+        if (nanos <= 0) {
+            return isClosed();
+        }
+        try {
+            return closed.await(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    private void transition(DeviceState next, Throwable cause) {
+        DeviceState previous = state;
+        if (previous == next || previous == DeviceState.CLOSED) {
+            return;
+        }
+        state = next;
+        if (next == DeviceState.BACKING_OFF) {
+            LOG.warn("modbus device {} -> {} [host={}:{}, cause={}]", config.name(), next, config.host(),
+                    config.port(), cause == null ? "-" : cause.getMessage());
+        } else {
+            LOG.info("modbus device {} -> {} [host={}:{}]", config.name(), next, config.host(), config.port());
+        }
+    }
+
+    @Override
+    public void run() {
+        int failures = 0;
+        long nextPoll = System.nanoTime();
+        long interval = config.pollInterval().toNanos();
+        try {
+            while (!isClosed()) {
+                if (connection == null) {
+                    transition(DeviceState.CONNECTING, null);
+                    try {
+                        ModbusConnection c = ModbusConnection.open(config.host(), config.port(), config.rtu(),
+                                (int) Math.max(1, config.timeout().toMillis()), config.name());
+                        connection = c;
+                        if (isClosed()) {
+                            c.close();
+                            break;
+                        }
+                        counters.incrementAndGet(CONNECTS);
+                        if (pause(config.pauseAfterConnect().toNanos())) {
+                            break;
+                        }
+                        transition(DeviceState.POLLING, null);
+                    } catch (IOException e) {
+                        counters.incrementAndGet(CONNECT_FAILURES);
+                        counters.incrementAndGet(FAILED_POLLS);
+                        writeBad(config.requests(), 0, Quality.BAD_NO_COMMUNICATION);
+                        flush();
+                        failures++;
+                        if (backOff(failures, e)) {
+                            break;
+                        }
+                        continue;
+                    }
+                }
+                if (pause(nextPoll - System.nanoTime())) {
+                    break;
+                }
+                IOException failure = pollOnce();
+                flush();
+                if (failure == null) {
+                    failures = 0;
+                    counters.incrementAndGet(POLLS);
+                    long now = System.nanoTime();
+                    nextPoll += interval;
+                    if (nextPoll - now < 0) {
+                        // skip missed slots rather than polling back to back
+                        nextPoll = now + interval - Math.floorMod(now - nextPoll, interval);
+                    }
+                } else {
+                    if (isClosed()) {
+                        break; // close() cut the socket mid-poll: not a device failure
+                    }
+                    counters.incrementAndGet(FAILED_POLLS);
+                    dropConnection();
+                    failures++;
+                    if (backOff(failures, failure)) {
+                        break;
+                    }
+                    nextPoll = System.nanoTime();
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("modbus poll thread of {} failed; the device is no longer polled", config.name(), e);
+            throw e;
+        } finally {
+            dropConnection();
+            state = DeviceState.CLOSED;
+            LOG.info("modbus device {} -> CLOSED", config.name());
+        }
+    }
+
+    /** Backs off; true if closed meanwhile. */
+    private boolean backOff(int failures, Throwable cause) {
+        transition(DeviceState.BACKING_OFF, cause);
+        long initial = config.backoffInitial().toNanos();
+        long max = config.backoffMax().toNanos();
+        long delay = failures >= 62 ? max : Math.min(max, initial << Math.min(failures - 1, 40));
+        if (delay < 0) {
+            delay = max;
+        }
+        delay = (long) (delay * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+        return pause(delay);
+    }
+
+    private void dropConnection() {
+        ModbusConnection c = connection;
+        connection = null;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /** One poll; null on success, else the connection failure that ended it. */
+    private IOException pollOnce() {
+        List<ReadRequest> requests = config.requests();
+        for (int i = 0; i < requests.size(); i++) {
+            if (i > 0 && pause(config.pauseBetweenRequests().toNanos())) {
+                return null;
+            }
+            ReadRequest r = requests.get(i);
+            String context = "device=" + config.name() + ", " + r.describe();
+            int attempt = 0;
+            while (true) {
+                ModbusConnection c = connection;
+                if (c == null) {
+                    return new IOException("closed [" + context + "]");
+                }
+                long start = System.nanoTime();
+                long staleBefore = c.staleResponses();
+                counters.incrementAndGet(REQUESTS);
+                try {
+                    byte[] data = c.read(r.unitId(), r.table(), r.address(), r.count(),
+                            start + config.timeout().toNanos(), context);
+                    long latency = System.nanoTime() - start;
+                    counters.addAndGet(STALE, c.staleResponses() - staleBefore);
+                    counters.incrementAndGet(RESPONSES);
+                    counters.set(LAST_LATENCY, latency);
+                    counters.accumulateAndGet(MAX_LATENCY, latency, Math::max);
+                    counters.addAndGet(TOTAL_LATENCY, latency);
+                    long ts = config.clock().millis();
+                    for (Point p : r.points()) {
+                        batch.add(p.tag(), ts, Decoder.decode(p, data, 0, r.address()), Quality.GOOD);
+                    }
+                    break;
+                } catch (ExceptionResponse e) {
+                    counters.incrementAndGet(RESPONSES);
+                    exceptions.incrementAndGet(e.code);
+                    writeBad(List.of(r), 0, ExceptionResponse.quality(e.code));
+                    break;
+                } catch (SocketTimeoutException e) {
+                    counters.incrementAndGet(TIMEOUTS);
+                    counters.addAndGet(STALE, c.staleResponses() - staleBefore);
+                    // A TCP connection survives a timeout: a late answer is discarded by its
+                    // transaction id. An RTU one does not: nothing tells a late answer apart.
+                    if (attempt < config.retries() && !c.isRtu() && !isClosed()) {
+                        attempt++;
+                        continue;
+                    }
+                    writeBad(requests, i, Quality.BAD_NO_COMMUNICATION);
+                    return e;
+                } catch (IOException e) {
+                    if (!isClosed()) {
+                        counters.incrementAndGet(CONNECTION_ERRORS);
+                    }
+                    writeBad(requests, i, Quality.BAD_NO_COMMUNICATION);
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void writeBad(List<ReadRequest> requests, int from, Quality quality) {
+        if (isClosed()) {
+            return;
+        }
+        long ts = config.clock().millis();
+        for (int i = from; i < requests.size(); i++) {
+            for (Point p : requests.get(i).points()) {
+                batch.add(p.tag(), ts, Double.NaN, quality);
+            }
+        }
+    }
+
+    private void flush() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        int bad = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            if (Quality.severity(batch.qualityCode(i)) >= 2) {
+                bad++;
+            }
+        }
+        try {
+            sink.write(batch);
+            counters.addAndGet(WRITTEN, batch.size());
+            counters.addAndGet(BAD, bad);
+        } catch (RuntimeException e) {
+            counters.addAndGet(REFUSED, batch.size());
+            LOG.warn("sink refused {} samples [device={}]: {}", batch.size(), config.name(), e.toString());
+        } finally {
+            batch.clear();
+        }
+    }
+
+    /** Closes the connection, stops the thread and waits for it. Idempotent. */
+    void close() {
+        closed.countDown();
+        ModbusConnection c = connection;
+        if (c != null) {
+            c.close();
+        }
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null || t == Thread.currentThread()) {
+            state = DeviceState.CLOSED;
+            return;
+        }
+        try {
+            t.join(config.timeout().toMillis() + 5_000);
+            if (t.isAlive()) {
+                t.interrupt();
+                t.join(1_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            LOG.warn("modbus poll thread of {} did not stop within the timeout", config.name());
+        }
+    }
+
+    DeviceStats stats() {
+        Map<Integer, Long> byCode = new HashMap<>();
+        for (int i = 0; i < 256; i++) {
+            long n = exceptions.get(i);
+            if (n > 0) {
+                byCode.put(i, n);
+            }
+        }
+        long connects = counters.get(CONNECTS);
+        long responses = counters.get(RESPONSES);
+        long ok = Math.max(1, responses - byCode.values().stream().mapToLong(Long::longValue).sum());
+        return new DeviceStats(config.name(), state, counters.get(POLLS), counters.get(FAILED_POLLS),
+                counters.get(REQUESTS), responses, counters.get(TIMEOUTS), byCode, connects,
+                Math.max(0, connects - 1), counters.get(CONNECT_FAILURES), counters.get(CONNECTION_ERRORS),
+                counters.get(STALE), counters.get(WRITTEN), counters.get(BAD), counters.get(REFUSED),
+                Duration.ofNanos(counters.get(LAST_LATENCY)), Duration.ofNanos(counters.get(MAX_LATENCY)),
+                Duration.ofNanos(counters.get(TOTAL_LATENCY) / ok));
+    }
+}
