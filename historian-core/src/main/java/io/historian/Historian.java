@@ -16,6 +16,9 @@ import java.util.Optional;
  *     try (SampleCursor c = historian.query("boiler.temp").between(from, to).raw()) {
  *         while (c.next()) { ... }
  *     }
+ *     try (AggregateCursor c = historian.query("boiler.temp").between(from, to)
+ *             .aggregate(Duration.ofHours(1), Aggregate.TIME_WEIGHTED_MEAN, Aggregate.MAX)) { ... }
+ *     try (PointCursor c = historian.query("boiler.temp").between(from, to).lttb(2000)) { ... }
  *     historian.latest("boiler.temp");
  *     historian.valueAt("boiler.temp", t, ValueAt.INTERPOLATED);
  * }
@@ -62,7 +65,13 @@ public interface Historian extends AutoCloseable {
     /** Blocks until everything written before this call is on disk (fsync). */
     void flush();
 
-    /** Starts a raw query of one tag; see {@link RawQuery}. */
+    /**
+     * Starts a query of one tag, or of every registered tag matching a pattern with {@code *} and
+     * {@code ?}: raw samples, aggregates, interpolated values or a chart; see {@link RawQuery}.
+     * Nothing is read until a terminal method ({@code raw()}, {@code aggregate(...)}, ...) runs; an
+     * unknown exact name then throws {@link TagNotFoundException}, a pattern matching nothing
+     * gives an empty result.
+     */
     RawQuery query(String tag);
 
     /**

@@ -39,12 +39,15 @@ public final class Quality implements Comparable<Quality> {
     /** A calculation could not produce a value (division by zero, a Bad input, NaN from a function). */
     public static final Quality BAD_CALCULATION_FAILED = new Quality(0x80B7_0000, "Bad_CalculationFailed");
 
+    /** No data exists for the requested time: an aggregate interval without a usable sample. */
+    public static final Quality BAD_NO_DATA = new Quality(0x809B_0000, "Bad_NoData");
+
     private static final Map<Integer, Quality> KNOWN = new ConcurrentHashMap<>();
 
     static {
         for (Quality q : new Quality[] {GOOD, GOOD_LOCAL_OVERRIDE, UNCERTAIN_LAST_USABLE_VALUE,
                 UNCERTAIN_SENSOR_NOT_ACCURATE, BAD_NO_COMMUNICATION, BAD_CONFIGURATION_ERROR,
-                BAD_SENSOR_FAILURE, BAD_DEVICE_FAILURE, BAD_CALCULATION_FAILED}) {
+                BAD_SENSOR_FAILURE, BAD_DEVICE_FAILURE, BAD_CALCULATION_FAILED, BAD_NO_DATA}) {
             KNOWN.put(q.code, q);
         }
     }

@@ -90,8 +90,10 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
         Set<String> now = tmpEntries();
         now.removeAll(before);
         // Native libraries that RocksDB and Chronicle unpack once per JVM are not leaks.
+        // So are the agent jars Jazzer unpacks once per JVM for its fuzz tests.
         now.removeIf(name -> name.endsWith(".so") || name.startsWith("librocksdbjni") || name.startsWith("jna")
-                || name.startsWith("jffi") || name.startsWith("hsperfdata"));
+                || name.startsWith("jffi") || name.startsWith("hsperfdata") || name.startsWith("jazzer")
+                || name.startsWith("byteBuddyAgent") || name.startsWith("rules_jni"));
         return now;
     }
 }

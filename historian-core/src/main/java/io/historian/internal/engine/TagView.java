@@ -1,9 +1,13 @@
 package io.historian.internal.engine;
 
+import io.historian.Interpolation;
 import io.historian.Quality;
 import io.historian.Sample;
 import io.historian.internal.codec.ChunkCodec;
+import io.historian.internal.codec.ChunkHeader;
 import io.historian.internal.codec.CorruptChunkException;
+import io.historian.internal.query.ChunkWalk;
+import io.historian.internal.query.SeriesView;
 import io.historian.internal.store.RocksChunkStore;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,11 +24,12 @@ import org.rocksdb.Snapshot;
  *
  * <p><b>Threads:</b> used by one reader thread; {@link #close()} releases the snapshot.
  */
-final class TagView implements AutoCloseable {
+final class TagView implements SeriesView {
     private final RocksChunkStore store;
     private final Engine engine;
     private final int tagId;
     private final String tag;
+    private final Interpolation interpolation;
     private final Snapshot snapshot;
     private final List<MutableChunk> memory = new ArrayList<>();
     private final Set<Long> hidden;
@@ -37,6 +42,7 @@ final class TagView implements AutoCloseable {
         this.engine = engine;
         this.tagId = tagId;
         this.tag = tag;
+        this.interpolation = registry.definition(tagId).interpolation();
         this.snapshot = store.snapshot();
         engine.remember(this);
         if (state != null) {
@@ -63,16 +69,29 @@ final class TagView implements AutoCloseable {
         return MutableChunk.of(c.timestamps, c.values, c.qualities, c.count);
     }
 
-    synchronized boolean isClosed() {
+    @Override
+    public synchronized boolean isClosed() {
         return closed;
     }
 
-    String tag() {
+    @Override
+    public String tag() {
         return tag;
     }
 
+    @Override
+    public Interpolation interpolation() {
+        return interpolation;
+    }
+
+    @Override
+    public ChunkWalk chunks(long from) {
+        return new Walk(from, true);
+    }
+
     /** The last sample at or before {@code ts}, or null. */
-    Sample previous(long ts) {
+    @Override
+    public Sample previous(long ts) {
         try (Walk walk = new Walk(ts, false)) {
             while (walk.next()) {
                 int i = walk.lowerBound(ts == Long.MAX_VALUE ? ts : ts + 1) - 1;
@@ -88,7 +107,8 @@ final class TagView implements AutoCloseable {
     }
 
     /** The first sample at or after {@code ts}, or null. */
-    Sample next(long ts) {
+    @Override
+    public Sample next(long ts) {
         try (Walk walk = new Walk(ts, true)) {
             while (walk.next()) {
                 int i = walk.lowerBound(ts);
@@ -109,7 +129,7 @@ final class TagView implements AutoCloseable {
      * Walks chunks in time order (forward) or reverse, merging store chunks (skipping hidden keys)
      * with the in-memory copies. The current chunk's samples are in {@link #timestamps} etc.
      */
-    final class Walk implements AutoCloseable {
+    final class Walk implements ChunkWalk {
         private final boolean forward;
         private final RocksChunkStore.ChunkIterator it;
         private boolean storeHas;
@@ -123,6 +143,17 @@ final class TagView implements AutoCloseable {
         int[] qualities;
         int count;
         long chunkFirst;
+        // The chunk nextHeader moved to: either store bytes (not yet decoded) or a memory chunk.
+        private byte[] pendingBytes;
+        private MutableChunk pendingMemory;
+        private long pendingStart;
+        private long hFirst;
+        private long hLast;
+        private int hCount;
+        private double hMin;
+        private double hMax;
+        private double hSum;
+        private int hWorst;
 
         Walk(long at, boolean forward) {
             if (closed) {
@@ -152,8 +183,19 @@ final class TagView implements AutoCloseable {
             return next(Long.MAX_VALUE);
         }
 
-        /** Moves to the next chunk if it starts before {@code limit} (forward walks); decodes nothing otherwise. */
+        /** Moves to the next chunk if it starts before {@code limit} (forward walks) and decodes it. */
         boolean next(long limit) {
+            if (!nextHeader(limit)) {
+                return false;
+            }
+            load();
+            return true;
+        }
+
+        @Override
+        public boolean nextHeader(long limit) {
+            pendingBytes = null;
+            pendingMemory = null;
             boolean memHas = forward ? memIndex < memory.size() : memIndex >= 0;
             if (!storeHas && !memHas) {
                 return false;
@@ -173,22 +215,127 @@ final class TagView implements AutoCloseable {
                 return false;
             }
             if (takeStore) {
-                long start = it.start();
-                decode(start, it.value());
+                pendingStart = it.start();
+                pendingBytes = it.value();
+                try {
+                    ChunkHeader h = ChunkCodec.readHeader(pendingBytes);
+                    hFirst = h.firstTimestamp();
+                    hLast = h.lastTimestamp();
+                    hCount = h.count();
+                    hMin = h.min();
+                    hMax = h.max();
+                    hSum = h.sum();
+                    hWorst = h.worstQuality();
+                } catch (CorruptChunkException e) {
+                    throw engine.corruptOnRead(tagId, pendingStart, e);
+                }
                 advanceStore();
             } else {
                 MutableChunk c = memory.get(memIndex);
                 memIndex += forward ? 1 : -1;
+                pendingMemory = c;
+                memoryHeader(c);
+            }
+            return true;
+        }
+
+        /** The header of an in-memory chunk, computed as the codec computes it (NaN skipped, in order). */
+        private void memoryHeader(MutableChunk c) {
+            hFirst = c.first();
+            hLast = c.last();
+            hCount = c.count;
+            double min = Double.NaN;
+            double max = Double.NaN;
+            double sum = Double.NaN;
+            int worst = c.qualities[0];
+            for (int i = 0; i < c.count; i++) {
+                double v = c.values[i];
+                if (!Double.isNaN(v)) {
+                    min = Double.isNaN(min) ? v : Math.min(min, v);
+                    max = Double.isNaN(max) ? v : Math.max(max, v);
+                    sum = Double.isNaN(sum) ? v : sum + v;
+                }
+                worst = Quality.worst(worst, c.qualities[i]);
+            }
+            hMin = min;
+            hMax = max;
+            hSum = sum;
+            hWorst = worst;
+        }
+
+        @Override
+        public void load() {
+            if (pendingBytes != null) {
+                decode(pendingStart, pendingBytes);
+                pendingBytes = null;
+            } else if (pendingMemory != null) {
+                MutableChunk c = pendingMemory;
                 timestamps = c.timestamps;
                 values = c.values;
                 qualities = c.qualities;
                 count = c.count;
                 chunkFirst = c.first();
+                pendingMemory = null;
             }
-            return true;
+        }
+
+        @Override
+        public long headerFirst() {
+            return hFirst;
+        }
+
+        @Override
+        public long headerLast() {
+            return hLast;
+        }
+
+        @Override
+        public int headerCount() {
+            return hCount;
+        }
+
+        @Override
+        public double headerMin() {
+            return hMin;
+        }
+
+        @Override
+        public double headerMax() {
+            return hMax;
+        }
+
+        @Override
+        public double headerSum() {
+            return hSum;
+        }
+
+        @Override
+        public int headerWorst() {
+            return hWorst;
+        }
+
+        @Override
+        public long[] timestamps() {
+            return timestamps;
+        }
+
+        @Override
+        public double[] values() {
+            return values;
+        }
+
+        @Override
+        public int[] qualities() {
+            return qualities;
+        }
+
+        @Override
+        public int count() {
+            return count;
         }
 
         private void decode(long start, byte[] bytes) {
+            engine.countDecode();
             try {
                 int n = ChunkCodec.readHeader(bytes).count();
                 if (decodedTs.length < n) {
