@@ -788,6 +788,8 @@ public final class Engine implements Historian {
 
     /** Test and benchmark seam: commits everything in memory and compacts the store. */
     public void compactStore() {
+        // Everything journaled so far must be applied first, or the figures miss the backlog.
+        awaitApplied();
         storeWriter.call(() -> {
             storeWriter.sealAll();
             storeWriter.commit();

@@ -1,0 +1,159 @@
+package io.historian.bench;
+
+import io.historian.DataSize;
+import io.historian.Historian;
+import io.historian.HistorianStats;
+import io.historian.internal.engine.Engine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * A historian in a fresh temporary data directory that {@link #close()} closes and then deletes.
+ *
+ * <pre>{@code
+ * try (ScratchHistorian scratch = ScratchHistorian.open(DataSize.ofGigabytes(4))) {
+ *     scratch.historian().write(batch);
+ * }   // closed, then the directory is gone
+ * }</pre>
+ *
+ * <p>Defaults everywhere except the journal budget: durability {@code PROCESS_CRASH}, overflow
+ * {@code BLOCK}, 4,096-sample chunks. The directory is created under {@code java.io.tmpdir}
+ * ({@code /tmp} unless the command line says otherwise).
+ *
+ * <p><b>Thread safety:</b> the historian is thread-safe; {@link #close()} must not race its use.
+ */
+final class ScratchHistorian implements AutoCloseable {
+    private final Path directory;
+    private final Historian historian;
+    private boolean closed;
+
+    private ScratchHistorian(Path directory, Historian historian) {
+        this.directory = directory;
+        this.historian = historian;
+    }
+
+    /** Opens a historian with default settings and the given journal budget in a new temp directory. */
+    static ScratchHistorian open(DataSize journalBudget) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("historian-bench-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temp data directory", e);
+        }
+        try {
+            Historian h = Historian.builder().dataDirectory(dir).journalBudget(journalBudget).build();
+            return new ScratchHistorian(dir, h);
+        } catch (RuntimeException e) {
+            deleteRecursively(dir);
+            throw e;
+        }
+    }
+
+    Historian historian() {
+        return historian;
+    }
+
+    /** The concrete engine, for the benchmark seams ({@code compactStore()}, {@code store()}). */
+    Engine engine() {
+        return (Engine) historian;
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    /**
+     * Waits until the store writer has applied everything journaled so far, then commits every
+     * chunk and compacts the store ({@code Engine.compactStore()}), and returns the counters.
+     *
+     * <p>{@code compactStore()} alone commits only what the store writer has applied when its task
+     * runs; entries still waiting in the journal are applied after it returns and stay in memory
+     * or uncompacted. A read waits for the store writer to catch up, so one comes first.
+     *
+     * @throws IllegalStateException if samples are still pending afterwards
+     */
+    HistorianStats commitAndCompact(String anyTag) {
+        historian.latest(anyTag);
+        engine().compactStore();
+        HistorianStats stats = historian.stats();
+        if (stats.pendingSamples() != 0) {
+            throw new IllegalStateException("samples still in memory after compactStore [stats=" + stats + "]");
+        }
+        return stats;
+    }
+
+    /** One line on how far the store writer trails the journal, for iteration logs. */
+    String backlog() {
+        HistorianStats s = historian.stats();
+        long applied = s.storedSamples() + s.pendingSamples() + s.duplicateSamples();
+        return String.format(java.util.Locale.ROOT,
+                "[backlog] journaled=%,d applied=%,d (stored=%,d, in memory=%,d) not yet applied=%,d journal=%,d B"
+                        + " of %,d B, journal-full events=%,d",
+                s.journaledSamples(), applied, s.storedSamples(), s.pendingSamples(), s.journaledSamples() - applied,
+                s.journalBytes(), s.journalBudgetBytes(), s.journalFullEvents());
+    }
+
+    /** Closes the historian (committing open chunks), then deletes the data directory. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            historian.close();
+        } finally {
+            deleteRecursively(directory);
+        }
+    }
+
+    /** The bytes of every regular file under {@code dir}. */
+    static long sizeOf(Path dir) {
+        AtomicLong total = new AtomicLong();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.filter(Files::isRegularFile).forEach(p -> {
+                try {
+                    total.addAndGet(Files.size(p));
+                } catch (NoSuchFileException e) {
+                    // A journal segment or SST released while walking: it no longer counts.
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot measure " + dir, e);
+        }
+        return total.get();
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the benchmark data directory " + dir, e);
+        }
+    }
+}
