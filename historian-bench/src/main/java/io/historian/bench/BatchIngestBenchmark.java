@@ -1,7 +1,6 @@
 package io.historian.bench;
 
 import io.historian.DataSize;
-import io.historian.HistorianStats;
 import io.historian.SampleBatch;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -121,17 +120,6 @@ public class BatchIngestBenchmark {
 
     @TearDown(Level.Trial)
     public void close() {
-        try {
-            HistorianStats stats = scratch.historian().stats();
-            if (stats.rejectedSamples() != 0 || stats.journaledSamples() != feed.handedOut()) {
-                throw new IllegalStateException("samples went missing [handedOut=" + feed.handedOut() + ", stats="
-                        + stats + "]");
-            }
-            System.out.printf("%n[trial] journaled=%,d stored=%,d pending=%,d chunks=%,d journalBytes=%,d fullEvents=%,d%n",
-                    stats.journaledSamples(), stats.storedSamples(), stats.pendingSamples(), stats.committedChunks(),
-                    stats.journalBytes(), stats.journalFullEvents());
-        } finally {
-            scratch.close();
-        }
+        scratch.closeCheckingNothingLost(feed.handedOut());
     }
 }

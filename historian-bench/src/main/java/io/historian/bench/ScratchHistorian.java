@@ -91,6 +91,24 @@ final class ScratchHistorian implements AutoCloseable {
     }
 
     /** One line on how far the store writer trails the journal, for iteration logs. */
+    /**
+     * Checks that every sample handed out was journaled and none refused, prints the trial's
+     * counters, and closes; the end of every ingest trial.
+     */
+    void closeCheckingNothingLost(long handedOut) {
+        try {
+            io.historian.HistorianStats stats = historian.stats();
+            if (stats.rejectedSamples() != 0 || stats.journaledSamples() != handedOut) {
+                throw new IllegalStateException("samples went missing [handedOut=" + handedOut + ", stats=" + stats + "]");
+            }
+            System.out.printf("%n[trial] journaled=%,d stored=%,d pending=%,d chunks=%,d journalBytes=%,d fullEvents=%,d%n",
+                    stats.journaledSamples(), stats.storedSamples(), stats.pendingSamples(), stats.committedChunks(),
+                    stats.journalBytes(), stats.journalFullEvents());
+        } finally {
+            close();
+        }
+    }
+
     String backlog() {
         HistorianStats s = historian.stats();
         long applied = s.storedSamples() + s.pendingSamples() + s.duplicateSamples();

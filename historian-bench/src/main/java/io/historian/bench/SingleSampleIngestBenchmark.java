@@ -1,7 +1,6 @@
 package io.historian.bench;
 
 import io.historian.DataSize;
-import io.historian.HistorianStats;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -115,22 +114,11 @@ public class SingleSampleIngestBenchmark {
 
     @TearDown(Level.Trial)
     public void close() {
-        try {
-            HistorianStats stats = scratch.historian().stats();
-            // Every writer thread has left the measurement loop when the last one runs this teardown.
-            long handedOut = 0;
-            for (Writer w : writers) {
-                handedOut += w.feed.handedOut();
-            }
-            if (stats.rejectedSamples() != 0 || stats.journaledSamples() != handedOut) {
-                throw new IllegalStateException("samples went missing [handedOut=" + handedOut + ", writers="
-                        + writers.size() + ", stats=" + stats + "]");
-            }
-            System.out.printf("%n[trial] journaled=%,d stored=%,d pending=%,d chunks=%,d journalBytes=%,d fullEvents=%,d%n",
-                    stats.journaledSamples(), stats.storedSamples(), stats.pendingSamples(), stats.committedChunks(),
-                    stats.journalBytes(), stats.journalFullEvents());
-        } finally {
-            scratch.close();
+        // Every writer thread has left the measurement loop when the last one runs this teardown.
+        long handedOut = 0;
+        for (Writer w : writers) {
+            handedOut += w.feed.handedOut();
         }
+        scratch.closeCheckingNothingLost(handedOut);
     }
 }

@@ -67,81 +67,61 @@ public final class TagSequence {
 
     /** Points of each tag in turn. */
     public static PointCursor points(List<String> tags, Function<String, PointCursor> open) {
-        return new PointCursor() {
-            private final Walker<PointCursor> w = new Walker<>(tags, open, PointCursor::next, PointCursor::close);
-
-            @Override
-            public boolean next() {
-                return w.next();
+        final class Points extends Chained<PointCursor> implements PointCursor {
+            Points() {
+                super(new Walker<>(tags, open, PointCursor::next, PointCursor::close));
             }
 
             @Override
             public boolean gapBefore() {
                 return w.current().gapBefore();
             }
-
-            @Override
-            public String tag() {
-                return w.current().tag();
-            }
-
-            @Override
-            public long epochMillis() {
-                return w.current().epochMillis();
-            }
-
-            @Override
-            public double value() {
-                return w.current().value();
-            }
-
-            @Override
-            public int qualityCode() {
-                return w.current().qualityCode();
-            }
-
-            @Override
-            public void close() {
-                w.close();
-            }
-        };
+        }
+        return new Points();
     }
 
     /** Raw samples of each tag in turn. */
     public static SampleCursor samples(List<String> tags, Function<String, SampleCursor> open) {
-        return new SampleCursor() {
-            private final Walker<SampleCursor> w = new Walker<>(tags, open, SampleCursor::next, SampleCursor::close);
+        return new Chained<>(new Walker<>(tags, open, SampleCursor::next, SampleCursor::close));
+    }
 
-            @Override
-            public boolean next() {
-                return w.next();
-            }
+    /** A sample cursor that reads through whichever tag's cursor the walker is on. */
+    private static class Chained<C extends SampleCursor> implements SampleCursor {
+        final Walker<C> w;
 
-            @Override
-            public String tag() {
-                return w.current().tag();
-            }
+        Chained(Walker<C> w) {
+            this.w = w;
+        }
 
-            @Override
-            public long epochMillis() {
-                return w.current().epochMillis();
-            }
+        @Override
+        public boolean next() {
+            return w.next();
+        }
 
-            @Override
-            public double value() {
-                return w.current().value();
-            }
+        @Override
+        public String tag() {
+            return w.current().tag();
+        }
 
-            @Override
-            public int qualityCode() {
-                return w.current().qualityCode();
-            }
+        @Override
+        public long epochMillis() {
+            return w.current().epochMillis();
+        }
 
-            @Override
-            public void close() {
-                w.close();
-            }
-        };
+        @Override
+        public double value() {
+            return w.current().value();
+        }
+
+        @Override
+        public int qualityCode() {
+            return w.current().qualityCode();
+        }
+
+        @Override
+        public void close() {
+            w.close();
+        }
     }
 
     /** Moves through the tags' cursors. */
