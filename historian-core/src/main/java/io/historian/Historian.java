@@ -21,6 +21,9 @@ import java.util.Optional;
  *     try (PointCursor c = historian.query("boiler.temp").between(from, to).lttb(2000)) { ... }
  *     historian.latest("boiler.temp");
  *     historian.valueAt("boiler.temp", t, ValueAt.INTERPOLATED);
+ *     try (Subscription s = historian.subscribeFrom(from, "boiler.*", (tag, t, v, q) -> trend.add(tag, t, v))) {
+ *         ...                                 // stored samples from `from` on, then live ones
+ *     }
  * }
  * }</pre>
  *
@@ -108,13 +111,63 @@ public interface Historian extends AutoCloseable {
     TagStats stats(String tag);
 
     /**
+     * What the tag's exception and compression filters ({@link TagDefinition#deadband},
+     * {@link TagDefinition#swingingDoor}) did since the historian opened, with the reconstruction
+     * error they cost: the numbers to tune them with. Counts every sample written before this call.
+     *
+     * @return empty when the tag has no filter or has received no sample since the historian opened
+     * @throws TagNotFoundException if the tag is not registered
+     */
+    Optional<FilterStats> compression(String tag);
+
+    /**
      * Deletes the chunks that lie wholly before {@code now - retention} (see
      * {@link Builder#retention}); also runs on its own every
      * {@link Builder#retentionCheckInterval}. Returns the number of chunks deleted.
      */
     long applyRetention();
 
-    /** Commits open chunks, stops the store writer and releases the data directory. Idempotent. */
+    /**
+     * Runs the tiering job now (see {@link Builder#tiering}) and waits for it: every partition the
+     * policy selects is uploaded to the cold tier, verified, recorded in the manifest and only
+     * then deleted locally. Queries keep answering from both tiers throughout.
+     *
+     * @throws IllegalStateException if the historian has no cold tier
+     * @throws ColdTierUnavailableException if the tier could not be reached after retries; what
+     *     was recorded stays recorded and the next run resumes
+     */
+    default TieringReport tierNow() {
+        throw new IllegalStateException("no cold tier configured");
+    }
+
+    /**
+     * Delivers every sample of the tags matching {@code tagPattern} (an exact name, or a pattern
+     * with {@code *} and {@code ?}) journaled after this call returns, in journal (arrival) order,
+     * to {@code listener} on the subscription's own thread. Tags registered later that match are
+     * delivered too; a pattern matching nothing yet is fine. See {@link Subscription} for how a
+     * slow or throwing listener is handled.
+     *
+     * @throws IllegalStateException if the historian is closed
+     */
+    Subscription subscribe(String tagPattern, SampleListener listener);
+
+    /**
+     * Replays, then continues live: first every stored sample of the matching tags with a
+     * timestamp at or after {@code from}, merged across tags in timestamp order (ties in tag
+     * registration order), as the historian held them at a point S during this call; then every
+     * matching sample journaled after S with a timestamp at or after {@code from}, in journal
+     * order. Nothing written is missed or delivered twice at S. The replay streams from the
+     * store; heap use does not grow with the range. A sample written before S that replaced an
+     * earlier value is replayed with its latest value only.
+     *
+     * @throws IllegalStateException if the historian is closed
+     */
+    Subscription subscribeFrom(Instant from, String tagPattern, SampleListener listener);
+
+    /**
+     * Closes every subscription, commits open chunks, stops the store writer and releases the data
+     * directory. Idempotent.
+     */
     @Override
     void close();
 
@@ -149,6 +202,12 @@ public interface Historian extends AutoCloseable {
         private boolean jmx = true;
         private boolean storeWriterPaused;
         private final java.util.List<io.historian.spi.SampleSource> sources = new java.util.ArrayList<>();
+        private DataSize subscriberLagLimit = DataSize.ofGigabytes(1);
+        private io.historian.spi.ColdTier coldTier;
+        private TieringPolicy tiering;
+        private DataSize coldCacheSize = DataSize.ofGigabytes(1);
+        private final java.util.Map<String, String> formulas = new java.util.LinkedHashMap<>();
+        private java.time.Duration formulaStaleness = java.time.Duration.ofHours(1);
 
         Builder() {
         }
@@ -300,6 +359,91 @@ public interface Historian extends AutoCloseable {
             return this;
         }
 
+        /**
+         * How far a subscription may fall behind ingest, in journal bytes, before it is ended with a
+         * {@link SubscriptionLaggedException} (default 1 GiB, at least 1 MiB). The journal keeps the
+         * segments a subscription still has to read, outside the {@link #journalBudget}, so a slow
+         * subscriber never slows ingest; this limit bounds that extra disk. It is checked each time
+         * the journal starts a new segment, so a subscription may pass it by up to one segment
+         * (a quarter of the budget, at most 64 MiB) before it ends.
+         */
+        public Builder subscriberLagLimit(DataSize limit) {
+            java.util.Objects.requireNonNull(limit, "limit");
+            if (limit.bytes() < 1L << 20) {
+                throw new IllegalArgumentException("subscriberLagLimit must be at least 1 MiB: " + limit);
+            }
+            this.subscriberLagLimit = limit;
+            return this;
+        }
+
+        /**
+         * Where data older than the {@link #tiering} policy goes (default none). The historian
+         * closes the tier when it closes. Without a policy, data moves after 30 days.
+         */
+        public Builder coldTier(io.historian.spi.ColdTier tier) {
+            this.coldTier = java.util.Objects.requireNonNull(tier, "tier");
+            return this;
+        }
+
+        /** When data moves to the {@link #coldTier}; a policy without a cold tier is an error at {@code build()}. */
+        public Builder tiering(TieringPolicy policy) {
+            this.tiering = java.util.Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * The bound of the local disk cache of segments fetched from the cold tier (default 1 GiB,
+         * at least 64 KiB). A segment larger than the whole cache is fetched for each query that needs it.
+         */
+        public Builder coldCacheSize(DataSize size) {
+            java.util.Objects.requireNonNull(size, "size");
+            if (size.bytes() < 64L << 10) {
+                throw new IllegalArgumentException("coldCacheSize must be at least 64 KiB: " + size);
+            }
+            this.coldCacheSize = size;
+            return this;
+        }
+
+        /**
+         * A calculated tag: {@code outputTag} is computed from {@code expression} each time one of
+         * the tags it reads receives a sample, at that sample's timestamp, and written like any other
+         * sample (journaled with its trigger, stored, delivered to subscriptions). The language,
+         * its functions and its quality rules are in the README ("Calculated tags").
+         *
+         * <pre>{@code
+         * .formula("tank.total", "tank1.level + tank2.level")
+         * .formula("boiler.efficiency", "if(fuel.flow > 0.1, steam.flow * 2.26 / (fuel.flow * 50.0), 0)")
+         * }</pre>
+         *
+         * <p>The formulas are parsed, compiled and checked at {@link #build()}: a syntax error, an
+         * unknown function, a cycle or (with {@link #strictTags}) an unknown tag throws a
+         * {@link FormulaException} that names the formula and the position.
+         *
+         * @throws IllegalArgumentException if {@code outputTag} is not a valid tag name or already has a formula
+         */
+        public Builder formula(String outputTag, String expression) {
+            java.util.Objects.requireNonNull(outputTag, "outputTag");
+            java.util.Objects.requireNonNull(expression, "expression");
+            String problem = TagDefinition.nameProblem(outputTag);
+            if (problem != null) {
+                throw new IllegalArgumentException("invalid formula output tag '" + outputTag + "': " + problem);
+            }
+            if (formulas.containsKey(outputTag)) {
+                throw new IllegalArgumentException("tag " + outputTag + " already has a formula: " + formulas.get(outputTag));
+            }
+            formulas.put(outputTag, expression);
+            return this;
+        }
+
+        /**
+         * A formula input whose latest sample is older than this when the formula runs makes the
+         * result Uncertain_LastUsableValue (default 1 hour).
+         */
+        public Builder formulaStaleness(java.time.Duration staleness) {
+            this.formulaStaleness = positive(staleness, "formulaStaleness");
+            return this;
+        }
+
         /** Test seam: the store writer holds back, so writes stay in the journal only. */
         Builder storeWriterPaused(boolean paused) {
             this.storeWriterPaused = paused;
@@ -314,6 +458,9 @@ public interface Historian extends AutoCloseable {
          */
         public Historian build() {
             io.historian.internal.engine.JvmFlags.check();
+            if (tiering != null && coldTier == null) {
+                throw new IllegalStateException("a tiering policy needs a cold tier: set coldTier(...) [tiering=" + tiering + "]");
+            }
             if (chunkMaxAge.compareTo(blockTimeout) > 0 && overflowPolicy == OverflowPolicy.BLOCK
                     && journalBudget.bytes() < (64L << 20)) {
                 // A tiny journal must not wait on chunks that take longer to close than writers wait.
@@ -323,7 +470,11 @@ public interface Historian extends AutoCloseable {
                     dataDirectory, journalBudget, overflowPolicy, blockTimeout, durability, strictTags,
                     java.util.List.copyOf(tags.values()), duplicatePolicy, earliestTimestamp, futureTolerance,
                     maxBatchSize, chunkMaxSamples, chunkMaxAge, retention, retentionCheckInterval, commitInterval,
-                    readWaitTimeout, clock, jmx, storeWriterPaused, java.util.List.copyOf(sources)));
+                    readWaitTimeout, clock, jmx, storeWriterPaused, java.util.List.copyOf(sources),
+                    subscriberLagLimit, coldTier,
+                    coldTier != null && tiering == null ? TieringPolicy.olderThan(java.time.Duration.ofDays(30)) : tiering,
+                    coldCacheSize, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(formulas)),
+                    formulaStaleness));
         }
 
         private static java.time.Duration positive(java.time.Duration d, String name) {

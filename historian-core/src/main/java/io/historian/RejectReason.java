@@ -17,5 +17,9 @@ public enum RejectReason {
     /** The batch holds more samples than the configured maximum. */
     BATCH_TOO_LARGE,
     /** The journal was full. */
-    JOURNAL_FULL
+    JOURNAL_FULL,
+    /** The timestamp lies before the tiering cutoff, where data is immutable (see {@link TieringPolicy}). */
+    BEHIND_TIERING_CUTOFF,
+    /** The tag is the output of a formula ({@link Historian.Builder#formula}); write its inputs instead. */
+    COMPUTED_TAG
 }

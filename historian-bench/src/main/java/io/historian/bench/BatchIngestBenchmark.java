@@ -2,7 +2,11 @@ package io.historian.bench;
 
 import io.historian.DataSize;
 import io.historian.SampleBatch;
+import io.historian.testing.IrregularDataset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,32 +22,40 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Sustained ingest through {@code Historian.write(SampleBatch)} with the journal on (default
- * durability {@code PROCESS_CRASH}: every returned write survives {@code kill -9}).
+ * durability {@code PROCESS_CRASH}: every returned write survives {@code kill -9}), from 1, 2 or 4
+ * writer threads.
  *
  * <p><b>Workload.</b> The standard dataset (DESIGN section 13: 2-decimal analog signals, 1 s period,
- * all Good) for {@code tagCount} tags, in live order: each second one sample per tag. One
- * invocation fills a reused {@link SampleBatch} with the next {@code batchSize} samples and writes
- * it. The values are generated in the trial setup (10M values, reused with ever later timestamps,
- * see {@link LiveFeed}); filling the batch from arrays is part of the timed work, as it is for a
- * caller. The store writer applies and commits chunks in the background meanwhile. With the
- * journal budget ({@code journalBudgetMiB}, overflow {@code BLOCK}) full, a writer that outruns
- * the store writer waits: with the small budget the score is the steady state of the whole
- * pipeline; with the large one it may be the journal's pace while a backlog grows (each
- * iteration logs the backlog, so read it before quoting a score).
+ * all Good) for {@code tagCount} tags in all, split evenly between the writer threads (each thread
+ * has its own tags, so no two threads write the same (tag, timestamp)), in live order: each second
+ * one sample per tag. With {@code outOfOrderFraction} above 0 that fraction of samples arrives 1 to
+ * 8 seconds late ({@link IrregularDataset#standardArrivingLate}); {@code dataset=irregular} uses the
+ * irregular dataset instead (jittered timestamps, step signals on even tags, the same late
+ * fraction). One invocation fills a reused {@link SampleBatch} with the thread's next
+ * {@code batchSize} samples and writes it. The values are generated in the trial setup (10M in all,
+ * reused with ever later timestamps, see {@link LiveFeed}); filling the batch from arrays is part of
+ * the timed work, as it is for a caller. The store writer applies and commits chunks in the
+ * background meanwhile. With the journal budget ({@code journalBudgetMiB}, overflow {@code BLOCK})
+ * full, a writer that outruns the store writer waits: with the small budget the score is the steady
+ * state of the whole pipeline; with the large one it may be the journal's pace while a backlog grows
+ * (each iteration logs the backlog, so read it before quoting a score).
  *
- * <p><b>Scores.</b> The primary score is batches per second; the {@code samples} line is samples
- * per second (an {@link AuxCounters} counter). Under {@code -prof gc},
+ * <p><b>Scores.</b> The primary score is batches per second (all threads); the {@code samples}
+ * line is samples per second (an {@link AuxCounters} counter). Under {@code -prof gc},
  * {@code gc.alloc.rate.norm} is bytes per batch, all threads together: divide by {@code batchSize}
- * for bytes per sample. Each iteration also logs an {@code [alloc]} line splitting the bytes per
- * sample between the writer thread and the store writer thread ({@link ThreadAllocation}).
+ * for bytes per sample. Each iteration also logs an {@code [alloc]} line per writer splitting the
+ * bytes per sample between the writer thread and the store writer thread ({@link ThreadAllocation};
+ * with several writers the store writer's bytes are divided by one writer's samples).
  *
  * <p><b>Run:</b>
  * <pre>
  * java -jar historian-bench/target/benchmarks.jar BatchIngestBenchmark -prof gc
- * java -jar historian-bench/target/benchmarks.jar BatchIngestBenchmark -p tagCount=100 -p batchSize=10000 -p journalBudgetMiB=256
+ * java -jar historian-bench/target/benchmarks.jar 'BatchIngestBenchmark.oneWriter' -p tagCount=100 -p batchSize=10000 -p journalBudgetMiB=256
+ * java -jar historian-bench/target/benchmarks.jar 'BatchIngestBenchmark.(two|four)Writers' -p tagCount=10000 -p outOfOrderFraction=0.05
  * </pre>
  *
  * <p>Each trial opens a historian in a fresh temporary directory and deletes it after closing.
@@ -55,12 +67,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 5)
 @Fork(value = 1, jvmArgsAppend = {ForkFlags.EXPORT_REF, ForkFlags.EXPORT_JAVAC_FILE, ForkFlags.OPEN_LANG,
         ForkFlags.OPEN_REFLECT, ForkFlags.OPEN_NIO_CH, ForkFlags.NO_ANALYTICS, ForkFlags.HEAP_MIN, ForkFlags.HEAP_MAX})
-@Threads(1)
 public class BatchIngestBenchmark {
-    /** Pre-generated values: 10M whatever the tag count (100 x 100,000 or 10,000 x 1,000). */
+    /** Pre-generated values in all, whatever the tag and thread count (e.g. 100 x 100,000). */
     private static final int FEED_VALUES = 10_000_000;
 
-    @Param({"100", "10000"})
+    @Param({"100", "10000", "100000"})
     public int tagCount;
 
     @Param({"1000", "10000"})
@@ -74,16 +85,50 @@ public class BatchIngestBenchmark {
     @Param({"4096", "256"})
     public int journalBudgetMiB;
 
-    private ScratchHistorian scratch;
-    private LiveFeed feed;
-    private SampleBatch batch;
+    /** The fraction of samples that arrive 1 to 8 seconds late. */
+    @Param({"0", "0.05"})
+    public double outOfOrderFraction;
 
-    /** Samples written per iteration, reported by JMH as samples per second. */
+    /** {@code standard} or {@code irregular} (see the class comment). */
+    @Param({"standard"})
+    public String dataset;
+
+    private ScratchHistorian scratch;
+    private final AtomicInteger writerCount = new AtomicInteger();
+    /** Every writer state, so the trial teardown can count what they handed out. */
+    private final List<Writer> writers = new CopyOnWriteArrayList<>();
+
+    /** One writer thread's feed, batch and samples counter. */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Samples {
+    public static class Writer {
         public long samples;
+        LiveFeed feed;
+        SampleBatch batch;
         private ThreadAllocation allocation;
+
+        @Setup(Level.Trial)
+        public void generate(BatchIngestBenchmark b, BenchmarkParams params) {
+            int threads = params.getThreads();
+            if (b.tagCount % threads != 0) {
+                throw new IllegalArgumentException("tagCount must divide among the writer threads [tagCount="
+                        + b.tagCount + ", threads=" + threads + "]");
+            }
+            int tags = b.tagCount / threads;
+            int seconds = FEED_VALUES / b.tagCount;
+            String prefix = "w" + b.writerCount.getAndIncrement() + ".";
+            if (b.outOfOrderFraction == 0 && b.dataset.equals("standard")) {
+                feed = LiveFeed.generate(prefix, tags, seconds);
+            } else if (b.dataset.equals("standard")) {
+                feed = LiveFeed.generate(prefix, IrregularDataset.standardArrivingLate(tags, seconds, b.outOfOrderFraction));
+            } else if (b.dataset.equals("irregular")) {
+                feed = LiveFeed.generate(prefix, IrregularDataset.of(tags, seconds, 42, b.outOfOrderFraction));
+            } else {
+                throw new IllegalArgumentException("unknown dataset [dataset=" + b.dataset + ", known=standard,irregular]");
+            }
+            batch = new SampleBatch(b.batchSize);
+            b.writers.add(this);
+        }
 
         @Setup(Level.Iteration)
         public void reset() {
@@ -100,16 +145,31 @@ public class BatchIngestBenchmark {
 
     @Setup(Level.Trial)
     public void open() {
-        feed = LiveFeed.generate("", tagCount, FEED_VALUES / tagCount);
-        batch = new SampleBatch(batchSize);
         scratch = ScratchHistorian.open(DataSize.ofMegabytes(journalBudgetMiB));
     }
 
     @Benchmark
-    public void writeBatch(Samples counter) {
-        feed.fill(batch, batchSize);
-        scratch.historian().write(batch);
-        counter.samples += batchSize;
+    @Threads(1)
+    public void oneWriter(Writer w) {
+        write(w);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void twoWriters(Writer w) {
+        write(w);
+    }
+
+    @Benchmark
+    @Threads(4)
+    public void fourWriters(Writer w) {
+        write(w);
+    }
+
+    private void write(Writer w) {
+        w.feed.fill(w.batch, batchSize);
+        scratch.historian().write(w.batch);
+        w.samples += batchSize;
     }
 
     @TearDown(Level.Iteration)
@@ -120,6 +180,11 @@ public class BatchIngestBenchmark {
 
     @TearDown(Level.Trial)
     public void close() {
-        scratch.closeCheckingNothingLost(feed.handedOut());
+        // Every writer thread has left the measurement loop when the last one runs this teardown.
+        long handedOut = 0;
+        for (Writer w : writers) {
+            handedOut += w.feed.handedOut();
+        }
+        scratch.closeCheckingNothingLost(handedOut);
     }
 }

@@ -1,6 +1,7 @@
 package io.historian.bench;
 
 import io.historian.DataSize;
+import io.historian.ValueAt;
 import io.historian.query.Aggregate;
 import io.historian.query.AggregateCursor;
 import io.historian.query.PointCursor;
@@ -26,7 +27,9 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The query modes over one tag's whole history, hot, decoding included: LTTB and MinMaxLTTB to
- * {@code points} points, plot values for {@code columns} pixel columns, and hourly aggregates.
+ * {@code points} points, plot values for {@code columns} pixel columns, hourly aggregates and
+ * interpolation at a 1-minute step; and the point queries {@code latest} and
+ * {@code valueAt(INTERPOLATED)} (scored in microseconds). Raw reads are in {@link RawReadBenchmark}.
  *
  * <p><b>Workload.</b> The setup writes {@code samplesPerTag} samples of one tag (default 10M: 1 s
  * data, about 116 days; use {@code -p samplesPerTag=31536000} for the year of DESIGN's hourly
@@ -34,7 +37,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * every sample sits in a committed chunk. Each invocation opens one cursor over the full range,
  * consumes it into a {@link Blackhole} and closes it.
  *
- * <p><b>Score:</b> milliseconds per query. DESIGN section 13: LTTB of 10M samples to 2,000 points,
+ * <p><b>Score:</b> milliseconds per query (microseconds for the point queries). DESIGN section 13: LTTB of 10M samples to 2,000 points,
  * decode included, under 60 ms.
  *
  * <p><b>Run:</b>
@@ -66,6 +69,7 @@ public class QueryBenchmark {
     private String tag;
     private Instant from;
     private Instant to;
+    private Instant middle;
 
     @Setup(Level.Trial)
     public void load() {
@@ -76,6 +80,8 @@ public class QueryBenchmark {
         tag = data.tagName(0);
         from = Instant.ofEpochMilli(data.timestamp(0));
         to = Instant.ofEpochMilli(data.timestamp(samplesPerTag));
+        // Half a period after a sample, so the value is interpolated between two.
+        middle = Instant.ofEpochMilli(data.timestamp(samplesPerTag / 2) + StandardDataset.PERIOD_MS / 2);
     }
 
     @Benchmark
@@ -119,6 +125,28 @@ public class QueryBenchmark {
             }
         }
         return n;
+    }
+
+    /** Linear interpolation at a 1-minute step over the whole history (about 167,000 points for 10M samples). */
+    @Benchmark
+    public long interpolatedMinutes(Blackhole bh) {
+        return drain(scratch.historian().query(tag).between(from, to).interpolated(Duration.ofMinutes(1)), bh);
+    }
+
+    /** The latest sample: the open chunk in memory or the last committed one. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public Object latest() {
+        return scratch.historian().latest(tag).orElseThrow();
+    }
+
+    /** The interpolated value at a time inside the history (one chunk found and decoded). */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public Object valueAtInterpolated() {
+        return scratch.historian().valueAt(tag, middle, ValueAt.INTERPOLATED).orElseThrow();
     }
 
     private static long drain(PointCursor c, Blackhole bh) {

@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Reads one tag's whole history, hot, through {@code query(tag).between(from, to).raw()}.
+ * Reads one tag's whole history, hot, through {@code query(tag).between(from, to).raw()}; and
+ * the same number of samples spread over every tag ({@code readManyTags}).
  *
  * <p><b>Workload.</b> The setup writes the standard dataset ({@code tags x samplesPerTag}, default
  * 100 x 1,000,000 = 100M samples) in live order through the batch API, waits for the store
@@ -33,12 +34,14 @@ import org.openjdk.jmh.infra.Blackhole;
  * page cache are warm after the first iterations, so this is the hot read of DESIGN section 13.
  * The setup takes about a minute on a 2-core machine.
  *
- * <p><b>Score:</b> milliseconds per read of the tag's {@code samplesPerTag} samples.
+ * <p><b>Score:</b> milliseconds per read of {@code samplesPerTag} samples (one tag's whole
+ * history, or a window of every tag through the pattern {@code std.tag*}).
  *
  * <p><b>Run:</b>
  * <pre>
  * java -jar historian-bench/target/benchmarks.jar RawReadBenchmark
  * java -jar historian-bench/target/benchmarks.jar RawReadBenchmark -p tags=1    # quicker setup
+ * java -jar historian-bench/target/benchmarks.jar RawReadBenchmark.readManyTags
  * </pre>
  *
  * <p>The trial's data directory is deleted after the historian closes.
@@ -63,6 +66,9 @@ public class RawReadBenchmark {
     private String tag;
     private Instant from;
     private Instant to;
+    private Instant manyFrom;
+    private Instant manyTo;
+    private long manySamples;
 
     @Setup(Level.Trial)
     public void load() {
@@ -76,6 +82,11 @@ public class RawReadBenchmark {
         tag = data.tagName(tags / 2);
         from = Instant.ofEpochMilli(data.timestamp(0));
         to = Instant.ofEpochMilli(data.timestamp(samplesPerTag));
+        int window = Math.max(1, samplesPerTag / tags);
+        int middle = (samplesPerTag - window) / 2;
+        manyFrom = Instant.ofEpochMilli(data.timestamp(middle));
+        manyTo = Instant.ofEpochMilli(data.timestamp(middle + window));
+        manySamples = (long) window * tags;
         System.out.printf("%n[setup] wrote %,d samples in %.1f s, drain + compactStore %.1f s, SST bytes %,d (%.3f B/sample)%n",
                 written, (loaded - start) / 1e9, (compacted - loaded) / 1e9,
                 scratch.engine().store().longProperty("rocksdb.total-sst-files-size"),
@@ -96,6 +107,31 @@ public class RawReadBenchmark {
         }
         if (count != samplesPerTag) {
             throw new IllegalStateException("read " + count + " samples of " + tag + ", expected " + samplesPerTag);
+        }
+        bh.consume(tsSum);
+        bh.consume(valueSum);
+    }
+
+    /**
+     * Every tag through one pattern query ({@code std.tag*}), over a window holding as many samples
+     * in all as one tag's whole history: {@code samplesPerTag / tags} seconds from the middle of
+     * the data. The score is comparable with {@link #readOneTag}: the same sample count, spread
+     * over {@code tags} cursors' worth of chunks.
+     */
+    @Benchmark
+    public void readManyTags(Blackhole bh) {
+        long count = 0;
+        long tsSum = 0;
+        double valueSum = 0;
+        try (SampleCursor c = scratch.historian().query("std.tag*").between(manyFrom, manyTo).raw()) {
+            while (c.next()) {
+                tsSum += c.epochMillis();
+                valueSum += c.value();
+                count++;
+            }
+        }
+        if (count != manySamples) {
+            throw new IllegalStateException("read " + count + " samples of std.tag*, expected " + manySamples);
         }
         bh.consume(tsSum);
         bh.consume(valueSum);

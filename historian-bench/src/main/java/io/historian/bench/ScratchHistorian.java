@@ -42,9 +42,15 @@ final class ScratchHistorian implements AutoCloseable {
 
     /** Opens a historian with default settings and the given journal budget in a new temp directory. */
     static ScratchHistorian open(DataSize journalBudget) {
+        return open(journalBudget, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** Opens a historian with default settings and the given journal budget in a new directory under {@code parent}. */
+    static ScratchHistorian open(DataSize journalBudget, Path parent) {
         Path dir;
         try {
-            dir = Files.createTempDirectory("historian-bench-");
+            Files.createDirectories(parent);
+            dir = Files.createTempDirectory(parent, "historian-bench-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temp data directory", e);
         }

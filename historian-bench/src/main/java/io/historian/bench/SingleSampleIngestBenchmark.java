@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * order (100 x 100,000 values generated in the setup and reused with ever later timestamps, see
  * {@link LiveFeed}); thread {@code k}'s tags are named {@code w<k>.std.tag000} and up, so two threads
  * never write the same (tag, timestamp). {@code oneThread} is a single writer;
- * {@code twoThreads} is two writers on one historian (the machine has two cores, so the store
- * writer and Chronicle compete with them).
+ * {@code twoThreads} and {@code fourThreads} are two and four writers on one historian (the machine
+ * has two cores, so the store writer and Chronicle compete with them).
  *
  * <p>The journal budget is 4 GiB; each iteration logs how far the store writer trails the journal.
  *
@@ -103,6 +103,12 @@ public class SingleSampleIngestBenchmark {
     @Benchmark
     @Threads(2)
     public void twoThreads(Writer writer) {
+        writer.feed.writeNext(scratch.historian());
+    }
+
+    @Benchmark
+    @Threads(4)
+    public void fourThreads(Writer writer) {
         writer.feed.writeNext(scratch.historian());
     }
 

@@ -72,15 +72,17 @@ public final class RawQuery {
     private final Fill fill;
     private final ZoneId zone;
     private final int maxBuckets;
+    private final boolean partial;
 
     /** Used by the historian; applications start from {@code Historian.query(tag)}. */
     public RawQuery(Reader reader, String tag) {
         this(reader, Objects.requireNonNull(tag, "tag"), Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE), false,
-                Fill.NONE, null, DEFAULT_MAX_BUCKETS);
+                Fill.NONE, null, DEFAULT_MAX_BUCKETS, false);
     }
 
     private RawQuery(Reader reader, String tag, Instant from, Instant to, boolean bounds, Fill fill, ZoneId zone,
-            int maxBuckets) {
+            int maxBuckets, boolean partial) {
+        this.partial = partial;
         this.reader = reader;
         this.tag = tag;
         this.from = from;
@@ -103,7 +105,7 @@ public final class RawQuery {
         if (to.isBefore(from)) {
             throw new IllegalArgumentException("inverted range [tag=" + tag + ", from=" + from + ", to=" + to + "]");
         }
-        return new RawQuery(reader, tag, from, to, bounds, fill, zone, maxBuckets);
+        return new RawQuery(reader, tag, from, to, bounds, fill, zone, maxBuckets, partial);
     }
 
     /**
@@ -111,17 +113,17 @@ public final class RawQuery {
      * after {@code to}, when they exist, so a chart or an integral is right at the edges.
      */
     public RawQuery withBounds() {
-        return new RawQuery(reader, tag, from, to, true, fill, zone, maxBuckets);
+        return new RawQuery(reader, tag, from, to, true, fill, zone, maxBuckets, partial);
     }
 
     /** What {@link #aggregate} reports for intervals without data (default {@link Fill#NONE}). */
     public RawQuery fill(Fill fill) {
-        return new RawQuery(reader, tag, from, to, bounds, Objects.requireNonNull(fill, "fill"), zone, maxBuckets);
+        return new RawQuery(reader, tag, from, to, bounds, Objects.requireNonNull(fill, "fill"), zone, maxBuckets, partial);
     }
 
     /** Aligns aggregate intervals to local midnights in {@code zone} (default: to the epoch, UTC). */
     public RawQuery alignedTo(ZoneId zone) {
-        return new RawQuery(reader, tag, from, to, bounds, fill, Objects.requireNonNull(zone, "zone"), maxBuckets);
+        return new RawQuery(reader, tag, from, to, bounds, fill, Objects.requireNonNull(zone, "zone"), maxBuckets, partial);
     }
 
     /**
@@ -132,7 +134,24 @@ public final class RawQuery {
         if (max < 1) {
             throw new IllegalArgumentException("maxBuckets must be positive: " + max);
         }
-        return new RawQuery(reader, tag, from, to, bounds, fill, zone, max);
+        return new RawQuery(reader, tag, from, to, bounds, fill, zone, max, partial);
+    }
+
+    /**
+     * Lets a {@link #raw()} query answer from what is reachable when the cold tier is not: tiered
+     * segments that cannot be fetched are skipped and the cursor reports
+     * {@link SampleCursor#isPartial()}. Without it such a query throws
+     * {@link io.historian.ColdTierUnavailableException}. A corrupt or missing segment is an error
+     * either way. The other modes refuse it ({@link IllegalArgumentException}): an aggregate over
+     * missing data would look complete.
+     */
+    public RawQuery allowPartial() {
+        return new RawQuery(reader, tag, from, to, bounds, fill, zone, maxBuckets, true);
+    }
+
+    /** Whether {@link #allowPartial()} was asked for. */
+    public boolean allowsPartial() {
+        return partial;
     }
 
     /** Opens a streaming cursor over the samples, in time order. */

@@ -57,4 +57,12 @@ public interface SampleCursor extends AutoCloseable {
     /** Releases the snapshot; idempotent. */
     @Override
     void close();
+
+    /**
+     * True when a query made with {@link RawQuery#allowPartial()} skipped tiered data it could not
+     * fetch; meaningful once the cursor has been read to its end.
+     */
+    default boolean isPartial() {
+        return false;
+    }
 }

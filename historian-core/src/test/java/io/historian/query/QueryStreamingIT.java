@@ -17,12 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 10M samples of one tag (1 s period, with one long gap) are written, then a child JVM with a
+ * 50M samples of one tag (1 s period, with one long gap) are written, then a child JVM with a
  * 128 MiB heap runs a raw read, LTTB, MinMaxLTTB, plot values and hourly aggregates over all of
  * them: every mode streams, none holds the range in heap. Size: {@code -Dhistorian.streamingSamples}.
  */
 class QueryStreamingIT {
-    static final long SAMPLES = Long.getLong("historian.streamingSamples", 10_000_000);
+    static final long SAMPLES = Long.getLong("historian.streamingSamples", 50_000_000);
     static final long T0 = Instant.parse("2025-01-01T00:00:00Z").toEpochMilli();
     static final String TAG = "big.signal";
 
@@ -35,7 +35,7 @@ class QueryStreamingIT {
     }
 
     @Test
-    void everyMode_overTenMillionSamples_completesInA128MiBHeap() throws Exception {
+    void everyMode_overFiftyMillionSamples_completesInA128MiBHeap() throws Exception {
         Path data = dir.resolve("data");
         try (Historian h = Historian.builder().dataDirectory(data).jmx(false).build()) {
             SampleBatch batch = new SampleBatch(100_000);

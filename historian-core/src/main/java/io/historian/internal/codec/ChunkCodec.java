@@ -18,11 +18,11 @@ import java.util.zip.CRC32C;
  * int count = codec.decode(chunk, ts2, values2, qualities2);
  * }</pre>
  *
- * <h2>Format, version 1</h2>
+ * <h2>Format, version 2</h2>
  * All multi-byte header fields are little-endian.
  * <pre>
  * offset size field
- *      0    1 version (1)
+ *      0    1 version (2)
  *      1    4 count, 1..MAX_SAMPLES
  *      5    8 first timestamp (epoch ms)
  *     13    8 last timestamp
@@ -30,8 +30,11 @@ import java.util.zip.CRC32C;
  *     29    8 max
  *     37    8 sum
  *     45    4 worst quality (OPC UA status code)
- *     49    4 CRC32C of bytes [0, 49) followed by bytes [53, end)
- *     53    - payload: one bit stream, fields packed LSB-first, zero-padded to a byte
+ *     49    8 first non-NaN value (NaN if none)
+ *     57    8 last non-NaN value (NaN if none)
+ *     65    4 number of non-NaN values
+ *     69    4 CRC32C of bytes [0, 69) followed by bytes [73, end)
+ *     73    - payload: one bit stream, fields packed LSB-first, zero-padded to a byte
  * </pre>
  * The payload holds three sections, each starting with a mode bit:
  * <ul>
@@ -82,11 +85,11 @@ import java.util.zip.CRC32C;
 public final class ChunkCodec {
 
     /** The format version this codec writes and the only one it reads. */
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
     /** The most samples one chunk holds; the decoder rejects larger counts before allocating. */
     public static final int MAX_SAMPLES = 1 << 20;
     /** Size of the fixed header, CRC included. */
-    public static final int HEADER_SIZE = 53;
+    public static final int HEADER_SIZE = 73;
 
     static final int MAX_SCALE = 10;
     static final int BLOCK = 128;
@@ -98,7 +101,10 @@ public final class ChunkCodec {
     private static final int OFF_MAX = 29;
     private static final int OFF_SUM = 37;
     private static final int OFF_WORST = 45;
-    private static final int OFF_CRC = 49;
+    private static final int OFF_FIRST_VALUE = 49;
+    private static final int OFF_LAST_VALUE = 57;
+    private static final int OFF_NUMBERS = 65;
+    private static final int OFF_CRC = 69;
 
     private static final int VALUES_DECIMAL = 0;
     private static final int VALUES_XOR = 1;
@@ -159,17 +165,23 @@ public final class ChunkCodec {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         double sum = -0.0; // the identity of IEEE addition, so a lone -0.0 sums to -0.0
-        boolean anyNumber = false;
+        int numbers = 0;
+        double firstValue = Double.NaN;
+        double lastValue = Double.NaN;
         for (int i = 0; i < count; i++) {
             double v = values[i];
             if (v == v) {
                 min = Math.min(min, v);
                 max = Math.max(max, v);
                 sum += v;
-                anyNumber = true;
+                if (numbers == 0) {
+                    firstValue = v;
+                }
+                lastValue = v;
+                numbers++;
             }
         }
-        if (!anyNumber) {
+        if (numbers == 0) {
             min = Double.NaN;
             max = Double.NaN;
             sum = Double.NaN;
@@ -202,6 +214,9 @@ public final class ChunkCodec {
         LONG_LE.set(chunk, OFF_MAX, Double.doubleToRawLongBits(max));
         LONG_LE.set(chunk, OFF_SUM, Double.doubleToRawLongBits(sum));
         INT_LE.set(chunk, OFF_WORST, worst);
+        LONG_LE.set(chunk, OFF_FIRST_VALUE, Double.doubleToRawLongBits(firstValue));
+        LONG_LE.set(chunk, OFF_LAST_VALUE, Double.doubleToRawLongBits(lastValue));
+        INT_LE.set(chunk, OFF_NUMBERS, numbers);
         INT_LE.set(chunk, OFF_CRC, crcOf(chunk));
         return chunk;
     }
@@ -485,7 +500,8 @@ public final class ChunkCodec {
         int count = checkHeader(chunk);
         return new ChunkHeader(count, (long) LONG_LE.get(chunk, OFF_FIRST), (long) LONG_LE.get(chunk, OFF_LAST),
                 doubleAt(chunk, OFF_MIN), doubleAt(chunk, OFF_MAX), doubleAt(chunk, OFF_SUM),
-                (int) INT_LE.get(chunk, OFF_WORST));
+                (int) INT_LE.get(chunk, OFF_WORST), doubleAt(chunk, OFF_FIRST_VALUE),
+                doubleAt(chunk, OFF_LAST_VALUE), (int) INT_LE.get(chunk, OFF_NUMBERS));
     }
 
     /** Checks the header and returns the count; allocates nothing. */
@@ -516,6 +532,16 @@ public final class ChunkCodec {
         if (Double.isNaN(min) != Double.isNaN(max) || min > max) {
             throw new CorruptChunkException("min and max contradict each other [min=" + min + ", max="
                     + max + "]");
+        }
+        int numbers = (int) INT_LE.get(chunk, OFF_NUMBERS);
+        double firstValue = doubleAt(chunk, OFF_FIRST_VALUE);
+        double lastValue = doubleAt(chunk, OFF_LAST_VALUE);
+        boolean none = numbers == 0;
+        if (numbers < 0 || numbers > count || none != Double.isNaN(min) || none != Double.isNaN(firstValue)
+                || none != Double.isNaN(lastValue)
+                || !none && (firstValue < min || firstValue > max || lastValue < min || lastValue > max)) {
+            throw new CorruptChunkException("value summary contradicts the header [numbers=" + numbers + ", count="
+                    + count + ", min=" + min + ", max=" + max + ", first=" + firstValue + ", last=" + lastValue + "]");
         }
         return count;
     }

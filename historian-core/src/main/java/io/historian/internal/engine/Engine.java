@@ -16,6 +16,9 @@ import io.historian.TagNotFoundException;
 import io.historian.TagStats;
 import io.historian.ValueAt;
 import io.historian.internal.codec.CorruptChunkException;
+import io.historian.internal.formula.DerivedSink;
+import io.historian.internal.formula.FormulaGraph;
+import io.historian.internal.formula.History;
 import io.historian.internal.journal.ChronicleJournal;
 import io.historian.internal.journal.JournalEntryCodec;
 import io.historian.internal.store.RocksChunkStore;
@@ -153,9 +156,23 @@ public final class Engine implements Historian {
             registry.register(settings.tags(), settings.durability() == Durability.POWER_LOSS);
         }
         this.storeWriter = new StoreWriter(settings, registry, store, journal, () -> settings.clock().millis());
+        this.manifest = new io.historian.internal.tier.Manifest(store);
+        this.tieringCutoff = manifest.cutoff();
+        // Before replay: samples behind the cutoff in the journal are already in the cold tier.
+        storeWriter.tieringCutoff = tieringCutoff;
+        if (settings.coldTier() != null) {
+            this.coldCache = new io.historian.internal.tier.SegmentCache(settings.coldTier(),
+                    dataDirectory.resolve("cold-cache"), settings.coldCacheSize().bytes());
+            this.tiering = new TieringJob(this, settings, store, registry, storeWriter, manifest);
+        } else {
+            this.coldCache = null;
+            this.tiering = null;
+        }
         this.storeWriterThread = new Thread(storeWriter, "historian-store-writer");
         storeWriterThread.setDaemon(true);
         storeWriterThread.start();
+        this.subscriptions = new Subscriptions(this, registry, journal, storeWriter, writeLock,
+                settings.subscriberLagLimit().bytes());
         this.mbeanName = settings.jmx() ? registerMBean() : null;
     }
 
@@ -164,7 +181,9 @@ public final class Engine implements Historian {
         Engine engine = new Engine(settings);
         try {
             engine.awaitReplay();
+            engine.compileFormulas();
             engine.startSources();
+            engine.startTiering();
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -359,8 +378,17 @@ public final class Engine implements Historian {
                 }
             } else {
                 def = registry.definition(id);
+                if (id < computed.length && computed[id]) {
+                    rejectBatch(RejectReason.COMPUTED_TAG, n, i, tag, "tag is computed by the formula "
+                            + settings.formulas().get(tag) + "; write its inputs instead");
+                }
             }
             long ts = scratchTs[i];
+            if (ts < tieringCutoff) {
+                rejectBatch(RejectReason.BEHIND_TIERING_CUTOFF, n, i, tag, "timestamp " + describe(ts)
+                        + " lies before the tiering cutoff " + describe(tieringCutoff)
+                        + ", where data is immutable");
+            }
             if (ts < earliest || ts > latest) {
                 rejectBatch(RejectReason.TIMESTAMP_OUT_OF_RANGE, n, i, tag, "timestamp " + describe(ts)
                         + " outside the accepted window [" + describe(earliest) + ", " + describe(latest) + "]");
@@ -378,11 +406,16 @@ public final class Engine implements Historian {
             registry.register(newTags, settings.durability() == Durability.POWER_LOSS);
         }
         growTagCounters(registry.size());
+        int inputs = n;
+        if (formulas != null) {
+            n = derive(n);
+            received += n - inputs;
+        }
         for (int off = 0; off < n; off += JournalEntryCodec.MAX_SAMPLES) {
             int count = Math.min(JournalEntryCodec.MAX_SAMPLES, n - off);
             int length = entryCodec.encode(scratchIds, scratchTs, scratchValues, scratchQualities, off, count);
             try {
-                journal.append(entryCodec.buffer(), length);
+                lastEntry = journal.append(entryCodec.buffer(), length);
             } catch (HistorianException e) {
                 // The samples of this entry and the ones after it were not journaled.
                 for (int i = off; i < n; i++) {
@@ -401,9 +434,155 @@ public final class Engine implements Historian {
             countJournaled(scratchIds[i], scratchTs[i]);
         }
         journaled += n;
+        if (formulas != null) {
+            rememberFormulaEntries(n, lastEntry);
+        }
         if (settings.durability() == Durability.POWER_LOSS) {
             journal.sync();
         }
+    }
+
+    // ---------------------------------------------------------------- formulas
+
+    /** The compiled formulas, or null; set under the write lock before the first write. */
+    private FormulaGraph formulas;
+    /** Per tag id: whether a formula computes the tag. */
+    private boolean[] computed = new boolean[0];
+    /** Per tag id: the formula graph's slot + 2; 0 = not looked up yet, 1 = no formula reads the tag. */
+    private int[] formulaSlots = new int[0];
+    /** Per formula index: the output's tag id. */
+    private int[] outputIds;
+    private int derivedEnd;
+    private final DerivedSink derivedSink = (formula, tag, epochMillis, value, qualityCode) -> {
+        int i = derivedEnd++;
+        if (i == scratchIds.length) {
+            growScratchKeepingContents(i + 1);
+        }
+        scratchIds[i] = outputIds[formula];
+        scratchTs[i] = epochMillis;
+        scratchValues[i] = value;
+        scratchQualities[i] = qualityCode;
+    };
+
+    /**
+     * Parses, checks and compiles the formulas, registers their outputs and primes them with the
+     * stored latest values. Called once by {@link #open}, after the replay and before any write;
+     * a bad formula fails the build.
+     */
+    private void compileFormulas() {
+        if (settings.formulas().isEmpty()) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            java.util.Set<String> declared = new java.util.HashSet<>();
+            for (TagDefinition d : settings.tags()) {
+                declared.add(d.name());
+            }
+            FormulaGraph graph = new FormulaGraph(settings.formulas(),
+                    tag -> declared.contains(tag) || registry.idOf(tag) >= 0, settings.strictTags(),
+                    settings.formulaStaleness(), this::sampleAtOrBefore);
+            List<TagDefinition> outputs = new ArrayList<>();
+            for (int f = 0; f < graph.formulaCount(); f++) {
+                if (registry.idOf(graph.outputTag(f)) < 0) {
+                    outputs.add(TagDefinition.of(graph.outputTag(f)));
+                }
+            }
+            if (!outputs.isEmpty()) {
+                registry.register(outputs, true);
+            }
+            int[] ids = new int[graph.formulaCount()];
+            boolean[] isComputed = new boolean[registry.size()];
+            for (int f = 0; f < ids.length; f++) {
+                ids[f] = registry.idOf(graph.outputTag(f));
+                isComputed[ids[f]] = true;
+            }
+            // Formulas carry on from the last stored values (the journal has been replayed by now).
+            awaitApplied();
+            for (int slot = 0; slot < graph.slotCount(); slot++) {
+                int id = registry.idOf(graph.slotTag(slot));
+                if (id >= 0) {
+                    Optional<Sample> last = readPrevious(id, Long.MAX_VALUE);
+                    if (last.isPresent()) {
+                        Sample x = last.get();
+                        graph.prime(slot, x.timestamp().toEpochMilli(), x.value(), x.quality().code());
+                    }
+                }
+            }
+            this.outputIds = ids;
+            this.computed = isComputed;
+            this.formulas = graph;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Feeds the {@code n} accepted samples in the scratch arrays to the formulas that read their
+     * tags and appends the derived samples after them, so that both go into the same journal
+     * entries. Returns the new sample count.
+     */
+    private int derive(int n) {
+        if (formulaSlots.length < registry.size()) {
+            formulaSlots = Arrays.copyOf(formulaSlots, Math.max(registry.size(), formulaSlots.length * 2));
+        }
+        derivedEnd = n;
+        for (int i = 0; i < n; i++) {
+            int id = scratchIds[i];
+            int slot = formulaSlots[id];
+            if (slot == 0) {
+                slot = formulas.slotOf(registry.definition(id).name()) + 2;
+                formulaSlots[id] = slot;
+            }
+            if (slot >= 2) {
+                formulas.onSample(slot - 2, scratchTs[i], scratchValues[i], scratchQualities[i], derivedSink);
+            }
+        }
+        return derivedEnd;
+    }
+
+    /** The last journal entry of this call; with formulas, per tag they read or write (see {@link #sampleAtOrBefore}). */
+    private long lastEntry = -1;
+    private long[] formulaTagEntries = new long[0];
+
+    private void rememberFormulaEntries(int n, long entry) {
+        if (formulaTagEntries.length < registry.size()) {
+            formulaTagEntries = Arrays.copyOf(formulaTagEntries, Math.max(registry.size(), formulaTagEntries.length * 2));
+        }
+        for (int i = 0; i < n; i++) {
+            int id = scratchIds[i];
+            if (id < formulaSlots.length && formulaSlots[id] >= 2 || id < computed.length && computed[id]) {
+                formulaTagEntries[id] = entry;
+            }
+        }
+    }
+
+    private void growScratchKeepingContents(int n) {
+        int c = Math.max(n, scratchIds.length * 2);
+        scratchIds = Arrays.copyOf(scratchIds, c);
+        scratchTs = Arrays.copyOf(scratchTs, c);
+        scratchValues = Arrays.copyOf(scratchValues, c);
+        scratchQualities = Arrays.copyOf(scratchQualities, c);
+    }
+
+    /**
+     * The formulas' view of the past when a late input makes them recompute at an older time: the
+     * stored sample at or before that time. Runs under the write lock, on the writing thread.
+     */
+    private boolean sampleAtOrBefore(String tag, int slot, long epochMillis, History.SampleHolder into) {
+        int id = registry.idOf(tag);
+        if (id < 0) {
+            return false;
+        }
+        // Only this tag's last entry has to be in the store, not everything journaled: a backfill
+        // behind live data would otherwise wait for the store writer at every sample.
+        awaitApplied(id < formulaTagEntries.length ? formulaTagEntries[id] : journal.lastAppendedIndex());
+        Optional<Sample> s = readPrevious(id, epochMillis);
+        if (s.isEmpty()) {
+            return false;
+        }
+        into.set(s.get().timestamp().toEpochMilli(), s.get().value(), s.get().quality().code());
+        return true;
     }
 
     private void countJournaled(int id, long ts) {
@@ -508,6 +687,9 @@ public final class Engine implements Historian {
     private final RawQuery.Reader queries = new RawQuery.Reader() {
         @Override
         public SampleCursor open(RawQuery q) {
+            if (q.isPattern()) {
+                rejectPartial(q, "a tag pattern");
+            }
             return q.isPattern() ? TagSequence.samples(tagsMatching(q.tag()), t -> openCursor(q, t))
                     : openCursor(q, q.tag());
         }
@@ -517,6 +699,7 @@ public final class Engine implements Historian {
             long from = toMillis(q.from());
             long to = toMillis(q.to());
             AggregatingCursor.validate(q.tag(), from, to, interval, q.zone(), q.maxBuckets());
+            rejectPartial(q, "aggregate");
             java.util.function.Function<String, AggregateCursor> open = t -> AggregatingCursor.open(
                     series(t), from, to, interval, aggregates, q.fill(), q.zone(), q.maxBuckets());
             return q.isPattern() ? TagSequence.aggregates(tagsMatching(q.tag()), aggregates, open) : open.apply(q.tag());
@@ -527,6 +710,7 @@ public final class Engine implements Historian {
             long from = toMillis(q.from());
             long to = toMillis(q.to());
             InterpolatingCursor.validate(q.tag(), from, to, step, q.maxBuckets());
+            rejectPartial(q, "interpolated");
             java.util.function.Function<String, PointCursor> open = t -> InterpolatingCursor.open(
                     series(t), from, to, step, q.maxBuckets());
             return q.isPattern() ? TagSequence.points(tagsMatching(q.tag()), open) : open.apply(q.tag());
@@ -534,6 +718,7 @@ public final class Engine implements Historian {
 
         @Override
         public PointCursor downsample(RawQuery q, Downsampling mode, int points) {
+            rejectPartial(q, mode.toString());
             long from = toMillis(q.from());
             long to = toMillis(q.to());
             java.util.function.Function<String, PointCursor> open = t -> Downsamplers.open(series(t), from, to, mode,
@@ -541,6 +726,13 @@ public final class Engine implements Historian {
             return q.isPattern() ? TagSequence.points(tagsMatching(q.tag()), open) : open.apply(q.tag());
         }
     };
+
+    private static void rejectPartial(RawQuery q, String mode) {
+        if (q.allowsPartial()) {
+            throw new IllegalArgumentException("allowPartial() applies to raw queries only, not " + mode
+                    + " [tag=" + q.tag() + "]");
+        }
+    }
 
     /** The registered tags matching a pattern, in registration order; possibly none. */
     private List<String> tagsMatching(String pattern) {
@@ -573,6 +765,9 @@ public final class Engine implements Historian {
         long to = toMillis(q.to());
         awaitApplied();
         TagView view = view(id, tag);
+        if (q.allowsPartial()) {
+            view.allowPartial();
+        }
         try {
             Sample before = null;
             Sample after = null;
@@ -663,11 +858,17 @@ public final class Engine implements Historian {
     }
 
     /** Waits until every entry appended before now has been applied by the store writer. */
-    private void awaitApplied() {
-        long target = journal.lastAppendedIndex();
+    void awaitApplied() {
+        awaitApplied(journal.lastAppendedIndex());
+    }
+
+    /** Waits until the store writer has applied the journal entry {@code target} (a no-op if negative). */
+    private void awaitApplied(long target) {
         if (target < 0 || storeWriter.appliedIndex() >= target) {
             return;
         }
+        // The store writer parks for up to half a millisecond when idle; a reader should not wait that out.
+        LockSupport.unpark(storeWriterThread);
         long deadline = System.nanoTime() + settings.readWaitTimeout().toNanos();
         int spins = 0;
         while (storeWriter.appliedIndex() < target) {
@@ -686,7 +887,7 @@ public final class Engine implements Historian {
         }
     }
 
-    private TagView view(int id, String tag) {
+    TagView view(int id, String tag) {
         var lockRead = storeWriter.stateLock.readLock();
         lockRead.lock();
         try {
@@ -752,6 +953,133 @@ public final class Engine implements Historian {
     }
 
     @Override
+    public Optional<io.historian.FilterStats> compression(String tag) {
+        Objects.requireNonNull(tag, "tag");
+        checkOpen();
+        int id = idOrThrow(tag);
+        awaitApplied();
+        return Optional.ofNullable(storeWriter.filterStats(id));
+    }
+
+    // ---------------------------------------------------------------- subscriptions
+
+    private final Subscriptions subscriptions;
+
+    @Override
+    public io.historian.Subscription subscribe(String tagPattern, io.historian.SampleListener listener) {
+        return subscriptions.subscribe(tagPattern, listener);
+    }
+
+    @Override
+    public io.historian.Subscription subscribeFrom(Instant from, String tagPattern,
+            io.historian.SampleListener listener) {
+        Objects.requireNonNull(from, "from");
+        return subscriptions.subscribeFrom(toMillis(from), tagPattern, listener);
+    }
+
+    // ---------------------------------------------------------------- cold tier
+
+    private final io.historian.internal.tier.Manifest manifest;
+    private final io.historian.internal.tier.SegmentCache coldCache;
+    private final TieringJob tiering;
+    /** Samples before it are refused; raised under the write lock, read by the write path. */
+    private volatile long tieringCutoff = Long.MIN_VALUE;
+    private java.util.concurrent.ScheduledExecutorService tieringScheduler;
+    private int tieringFailures;
+
+    /** The tag's cold segments as {@code snapshot} sees the manifest, or null without a cold tier. */
+    ColdView coldView(int tagId, String tag, org.rocksdb.Snapshot snapshot) {
+        return coldCache == null ? null : new ColdView(tag, manifest.entries(tagId, snapshot), coldCache);
+    }
+
+    long tieringCutoff() {
+        return tieringCutoff;
+    }
+
+    /** Persists (synced) and publishes a higher cutoff; writes after this return see it. */
+    void raiseTieringCutoff(long cutoff) {
+        if (cutoff <= tieringCutoff) {
+            return;
+        }
+        manifest.writeCutoff(cutoff);
+        writeLock.lock();
+        try {
+            tieringCutoff = cutoff;
+            storeWriter.tieringCutoff = cutoff;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public io.historian.TieringReport tierNow() {
+        checkOpen();
+        if (tiering == null) {
+            throw new IllegalStateException("no cold tier configured [dir=" + dataDirectory + "]");
+        }
+        return tiering.run();
+    }
+
+    /** The segment cache, for tests; null without a cold tier. */
+    public io.historian.internal.tier.SegmentCache coldCache() {
+        return coldCache;
+    }
+
+    private void startTiering() {
+        if (tiering == null || settings.tiering().checkEvery().isZero()) {
+            return;
+        }
+        tieringScheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "historian-tiering");
+            t.setDaemon(true);
+            return t;
+        });
+        tieringScheduler.schedule(this::scheduledTiering, settings.tiering().checkEvery().toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void scheduledTiering() {
+        long every = settings.tiering().checkEvery().toMillis();
+        long next = every;
+        try {
+            tiering.run();
+            if (tieringFailures > 0) {
+                LOG.info("tiering recovered after {} failed runs [tier={}]", tieringFailures,
+                        settings.coldTier().describe());
+            }
+            tieringFailures = 0;
+        } catch (RuntimeException e) {
+            if (closed) {
+                return;
+            }
+            tieringFailures++;
+            // Back off from one second, doubling, never past the regular interval.
+            next = Math.min(every, 1000L << Math.min(tieringFailures - 1, 20));
+            LOG.warn("tiering run failed, retrying in {} ms [tier={}, failures={}]: {}", next,
+                    settings.coldTier().describe(), tieringFailures, e.getMessage());
+        }
+        if (!closed) {
+            try {
+                tieringScheduler.schedule(this::scheduledTiering, next, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    private void stopTiering() {
+        if (tieringScheduler != null) {
+            tieringScheduler.shutdownNow();
+            try {
+                tieringScheduler.awaitTermination(settings.readWaitTimeout().toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
     public long applyRetention() {
         checkOpen();
         return storeWriter.call(() -> storeWriter.applyRetention(settings.clock().millis()),
@@ -808,7 +1136,7 @@ public final class Engine implements Historian {
         return journal;
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException("historian is closed [dir=" + dataDirectory + "]");
         }
@@ -829,6 +1157,9 @@ public final class Engine implements Historian {
         } finally {
             writeLock.unlock();
         }
+        stopTiering();
+        // Before the journal and the store close under their tailers and views.
+        subscriptions.closeAll();
         storeWriter.stop();
         try {
             storeWriterThread.join();
@@ -848,6 +1179,7 @@ public final class Engine implements Historian {
         }
         closeQuietly(journal);
         closeQuietly(store);
+        closeQuietly(settings.coldTier());
         releaseLock(lock, lockChannel);
         if (storeWriter.failure() != null) {
             LOG.warn("historian closed after a store writer failure; the journal keeps the data [dir={}]", dataDirectory);

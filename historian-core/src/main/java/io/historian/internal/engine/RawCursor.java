@@ -34,6 +34,11 @@ final class RawCursor implements SampleCursor {
     }
 
     @Override
+    public boolean isPartial() {
+        return view.isPartial();
+    }
+
+    @Override
     public boolean next() {
         if (closed) {
             throw new IllegalStateException("cursor is closed [tag=" + view.tag() + "]");

@@ -16,6 +16,11 @@ import java.util.List;
  *
  * @param storeWriterPaused a test seam: the store writer neither applies nor commits, so every
  *     write stays in the journal only (for backlog and budget tests)
+ * @param subscriberLagLimit how far (in journal bytes) a subscription may fall behind before it
+ *     is ended with a {@code SubscriptionLaggedException}
+ * @param coldTier where tiered segments go, or null for no cold tier
+ * @param tiering when data moves to the cold tier (non-null when {@code coldTier} is)
+ * @param coldCacheSize the bound of the local cache of fetched segments
  */
 public record Settings(
         Path dataDirectory,
@@ -38,7 +43,13 @@ public record Settings(
         Clock clock,
         boolean jmx,
         boolean storeWriterPaused,
-        List<io.historian.spi.SampleSource> sources) {
+        List<io.historian.spi.SampleSource> sources,
+        DataSize subscriberLagLimit,
+        io.historian.spi.ColdTier coldTier,
+        io.historian.TieringPolicy tiering,
+        DataSize coldCacheSize,
+        java.util.Map<String, String> formulas,
+        Duration formulaStaleness) {
 
     /** The journal's segment size: a quarter of the budget, at most 64 MiB. */
     public DataSize journalSegmentSize() {

@@ -1,10 +1,14 @@
 package io.historian.internal.engine;
 
 import io.historian.DuplicatePolicy;
+import io.historian.FilterStats;
 import io.historian.HistorianException;
+import io.historian.TagDefinition;
 import io.historian.internal.codec.ChunkCodec;
 import io.historian.internal.codec.ChunkHeader;
 import io.historian.internal.codec.CorruptChunkException;
+import io.historian.internal.filter.Emitter;
+import io.historian.internal.filter.SampleFilter;
 import io.historian.internal.journal.ChronicleJournal;
 import io.historian.internal.journal.CorruptEntryException;
 import io.historian.internal.journal.JournalEntryCodec;
@@ -54,6 +58,8 @@ final class StoreWriter implements Runnable {
     private static final int PENDING_COMMIT_SAMPLES = 1 << 20;
     /** Seal open chunks when this many samples are open in all, to bound memory. */
     private static final long OPEN_SAMPLES_LIMIT = 2L << 20;
+    /** Raw inputs a filter buffers between two archived samples to measure its error. */
+    private static final int FIDELITY_CAPACITY = 4096;
 
     private final Settings settings;
     private final DuplicatePolicy storePolicy;
@@ -226,6 +232,7 @@ final class StoreWriter implements Runnable {
                 while (applyAvailable() > 0) {
                     // drain everything written before close
                 }
+                flushFilters();
                 sealAll();
                 commit();
             }
@@ -313,6 +320,10 @@ final class StoreWriter implements Runnable {
         TagState st = states[tagId];
         if (st == null) {
             st = new TagState();
+            TagDefinition def = registry.definition(tagId);
+            if (def.hasFilter()) {
+                st.filter = SampleFilter.of(def, FIDELITY_CAPACITY);
+            }
             states[tagId] = st;
         }
         if (!st.lastStoredKnown) {
@@ -334,6 +345,121 @@ final class StoreWriter implements Runnable {
 
     private void apply(int tagId, long ts, double v, int q, long entryIndex) {
         TagState st = state(tagId);
+        SampleFilter f = st.filter;
+        if (f == null) {
+            store(tagId, st, ts, v, q, entryIndex);
+            return;
+        }
+        filtering.begin(tagId, st, ts, entryIndex);
+        f.offer(ts, v, q, filtering);
+        filtering.end();
+    }
+
+    /**
+     * Feeds a filter's output to the chunks, each sample with the journal entry it came from, and
+     * afterwards records the entries of what the filter still holds: the journal checkpoint must
+     * not pass them, or a crash would lose them (the filter's state lives only in memory).
+     */
+    private final class FilterOutput implements Emitter {
+        private int tagId;
+        private TagState st;
+        private long offeredT;
+        private long offeredEntry;
+        private long snapshotT;
+        private long snapshotEntry;
+        private long heldBackT;
+        private long heldBackEntry;
+
+        void begin(int tagId, TagState st, long ts, long entryIndex) {
+            this.tagId = tagId;
+            this.st = st;
+            SampleFilter f = st.filter;
+            offeredT = ts;
+            offeredEntry = entryIndex;
+            snapshotT = f.hasSnapshot() ? f.snapshotTime() : Long.MIN_VALUE;
+            snapshotEntry = st.snapshotEntry;
+            heldBackT = f.hasHeldBack() ? f.heldBackTime() : Long.MIN_VALUE;
+            heldBackEntry = st.heldBackEntry;
+        }
+
+        /** The entry a sample the filter emits or holds came from: it is the offered one or one it held. */
+        private long entryOf(long t) {
+            if (t == offeredT) {
+                return offeredEntry;
+            }
+            long e = Long.MAX_VALUE;
+            if (t == snapshotT) {
+                e = snapshotEntry;
+            }
+            if (t == heldBackT) {
+                e = Math.min(e, heldBackEntry);
+            }
+            // Unknown: the oldest candidate keeps the checkpoint safe.
+            return e != Long.MAX_VALUE ? e : Math.min(offeredEntry, Math.min(snapshotEntry, heldBackEntry));
+        }
+
+        @Override
+        public void emit(long t, double v, int quality) {
+            store(tagId, st, t, v, quality, entryOf(t));
+        }
+
+        void end() {
+            SampleFilter f = st.filter;
+            st.snapshotEntry = f.hasSnapshot() ? entryOf(f.snapshotTime()) : Long.MAX_VALUE;
+            st.heldBackEntry = f.hasHeldBack() ? entryOf(f.heldBackTime()) : Long.MAX_VALUE;
+            st = null;
+        }
+
+        void flush(int tagId, TagState st) {
+            begin(tagId, st, Long.MIN_VALUE, Long.MAX_VALUE);
+            st.filter.flush(this);
+            end();
+        }
+    }
+
+    private final FilterOutput filtering = new FilterOutput();
+
+    /** Archives what every filter still holds (at close), so that nothing accepted is lost. */
+    private void flushFilters() {
+        var lock = stateLock.writeLock();
+        lock.lock();
+        try {
+            for (int id = 0; id < states.length; id++) {
+                TagState st = states[id];
+                if (st != null && st.filter != null) {
+                    filtering.flush(id, st);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        pending.addAndGet(entryNew);
+        duplicates.addAndGet(entryDuplicates);
+        entryNew = 0;
+        entryDuplicates = 0;
+    }
+
+    /** The filter report of a tag, or null when it has no filter (or no sample yet). */
+    FilterStats filterStats(int tagId) {
+        var lock = stateLock.readLock();
+        lock.lock();
+        try {
+            TagState st = peek(tagId);
+            return st == null || st.filter == null ? null : st.filter.stats();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Samples before it are in the cold tier; set by the engine before replay and when tiering raises it. */
+    volatile long tieringCutoff = Long.MIN_VALUE;
+
+    private void store(int tagId, TagState st, long ts, double v, int q, long entryIndex) {
+        if (ts < tieringCutoff) {
+            // Only a replayed entry brings one: the write path refuses them, so this sample was tiered already.
+            entryDuplicates++;
+            return;
+        }
         DuplicatePolicy policy = storePolicy;
         MutableChunk open = st.open;
         if (ts > st.lastStoredTs) {
@@ -523,9 +649,13 @@ final class StoreWriter implements Runnable {
         }
         long checkpoint = Long.MAX_VALUE;
         for (TagState st : states) {
-            if (st != null && st.open != null && st.open.firstEntryIndex < checkpoint) {
+            if (st == null) {
+                continue;
+            }
+            if (st.open != null && st.open.firstEntryIndex < checkpoint) {
                 checkpoint = st.open.firstEntryIndex;
             }
+            checkpoint = Math.min(checkpoint, Math.min(st.snapshotEntry, st.heldBackEntry));
         }
         boolean after = checkpoint == Long.MAX_VALUE;
         if (after) {

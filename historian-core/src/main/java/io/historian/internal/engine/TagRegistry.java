@@ -23,7 +23,8 @@ import org.rocksdb.WriteBatch;
  * historian's write lock, which keeps ids in order.
  */
 final class TagRegistry {
-    private static final byte RECORD_VERSION = 1;
+    /** Version 2 adds the exception and compression filter settings; version 1 records are still read. */
+    private static final byte RECORD_VERSION = 2;
 
     private final RocksChunkStore store;
     private final ConcurrentHashMap<String, Integer> ids = new ConcurrentHashMap<>();
@@ -125,6 +126,18 @@ final class TagRegistry {
             out.writeUTF(d.description());
             out.writeByte(d.interpolation().ordinal());
             out.writeBoolean(d.rejectNonFinite());
+            out.writeBoolean(d.span().isPresent());
+            if (d.span().isPresent()) {
+                out.writeDouble(d.span().get().low());
+                out.writeDouble(d.span().get().high());
+            }
+            out.writeDouble(d.deadbandPercent().isPresent() ? Double.NaN : d.deadband().orElse(Double.NaN));
+            out.writeDouble(d.deadbandPercent().orElse(Double.NaN));
+            out.writeLong(d.exceptionMin().toMillis());
+            out.writeLong(d.exceptionMax().toMillis());
+            out.writeDouble(d.swingingDoorDeviation().orElse(Double.NaN));
+            out.writeLong(d.swingingDoorMinTime().toMillis());
+            out.writeLong(d.swingingDoorMaxTime().toMillis());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -134,15 +147,40 @@ final class TagRegistry {
     private static TagDefinition decode(int id, byte[] record) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(record))) {
             int version = in.readByte();
-            if (version != RECORD_VERSION) {
+            if (version != 1 && version != RECORD_VERSION) {
                 throw new HistorianException("unknown tag record version " + version + " [tagId=" + id + "]");
             }
             String name = in.readUTF();
-            return TagDefinition.of(name)
+            TagDefinition d = TagDefinition.of(name)
                     .unit(in.readUTF())
                     .description(in.readUTF())
                     .interpolation(Interpolation.values()[in.readByte()])
                     .rejectNonFinite(in.readBoolean());
+            if (version == 1) {
+                return d;
+            }
+            if (in.readBoolean()) {
+                d = d.span(in.readDouble(), in.readDouble());
+            }
+            double deadband = in.readDouble();
+            double percent = in.readDouble();
+            if (!Double.isNaN(percent)) {
+                d = d.deadbandPercent(percent);
+            } else if (!Double.isNaN(deadband)) {
+                d = d.deadband(deadband);
+            }
+            long excMin = in.readLong();
+            long excMax = in.readLong();
+            // exceptionMax first: it may have to grow before a larger exceptionMin fits under it.
+            d = d.exceptionMax(java.time.Duration.ofMillis(Math.max(excMax, excMin))).exceptionMin(java.time.Duration.ofMillis(excMin))
+                    .exceptionMax(java.time.Duration.ofMillis(excMax));
+            double door = in.readDouble();
+            long doorMin = in.readLong();
+            long doorMax = in.readLong();
+            if (!Double.isNaN(door)) {
+                d = d.swingingDoor(door, java.time.Duration.ofMillis(doorMin), java.time.Duration.ofMillis(doorMax));
+            }
+            return d;
         } catch (IOException | RuntimeException e) {
             throw new HistorianException("corrupt tag record [tagId=" + id + "]", e);
         }

@@ -21,4 +21,9 @@ final class TagState {
     boolean listedPending;
     /** Whether {@link #lastStoredTs} has been read from the store yet. */
     boolean lastStoredKnown;
+    /** The tag's exception and compression filter, or null when it has none. */
+    io.historian.internal.filter.SampleFilter filter;
+    /** The journal entries of the samples the filter holds (its snapshot, its held-back input), or MAX_VALUE. */
+    long snapshotEntry = Long.MAX_VALUE;
+    long heldBackEntry = Long.MAX_VALUE;
 }

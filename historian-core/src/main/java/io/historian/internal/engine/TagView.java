@@ -31,10 +31,13 @@ final class TagView implements SeriesView {
     private final String tag;
     private final Interpolation interpolation;
     private final Snapshot snapshot;
+    /** The tag's tiered segments as the snapshot's manifest lists them; null without a cold tier. */
+    private final ColdView cold;
     private final List<MutableChunk> memory = new ArrayList<>();
     private final Set<Long> hidden;
     private final List<Walk> walks = new ArrayList<>();
-    private boolean closed;
+    // Volatile, not synchronized: cursors check it per sample, and a monitor there cost more than decoding.
+    private volatile boolean closed;
 
     /** Called under the state read lock. */
     TagView(RocksChunkStore store, TagRegistry registry, Engine engine, int tagId, String tag, TagState state) {
@@ -44,6 +47,7 @@ final class TagView implements SeriesView {
         this.tag = tag;
         this.interpolation = registry.definition(tagId).interpolation();
         this.snapshot = store.snapshot();
+        this.cold = engine.coldView(tagId, tag, snapshot);
         engine.remember(this);
         if (state != null) {
             for (MutableChunk c : state.pending.values()) {
@@ -70,7 +74,7 @@ final class TagView implements SeriesView {
     }
 
     @Override
-    public synchronized boolean isClosed() {
+    public boolean isClosed() {
         return closed;
     }
 
@@ -120,6 +124,18 @@ final class TagView implements SeriesView {
         }
     }
 
+    /** Skips tiered segments the cold tier cannot deliver instead of failing; see {@link #isPartial()}. */
+    void allowPartial() {
+        if (cold != null) {
+            cold.allowPartial = true;
+        }
+    }
+
+    /** Whether a read skipped tiered segments. */
+    boolean isPartial() {
+        return cold != null && cold.skipped;
+    }
+
     /** A forward walk over chunks from the one holding {@code from}. */
     Walk walk(long from) {
         return new Walk(from, true);
@@ -131,7 +147,7 @@ final class TagView implements SeriesView {
      */
     final class Walk implements ChunkWalk {
         private final boolean forward;
-        private final RocksChunkStore.ChunkIterator it;
+        private final ChunkSource it;
         private boolean storeHas;
         private int memIndex;
         private final ChunkCodec codec = new ChunkCodec();
@@ -154,15 +170,20 @@ final class TagView implements SeriesView {
         private double hMax;
         private double hSum;
         private int hWorst;
+        private double hFirstValue;
+        private double hLastValue;
+        private int hNumbers;
 
         Walk(long at, boolean forward) {
-            if (closed) {
-                throw new IllegalStateException("historian is closed");
-            }
-            walks.add(this);
             this.forward = forward;
-            this.it = forward ? store.chunks(tagId, at, snapshot) : store.chunksBackward(tagId, at, snapshot);
-            advanceStore();
+            synchronized (TagView.this) {
+                if (closed) {
+                    throw new IllegalStateException("historian is closed");
+                }
+                this.it = new ChunkSource(store, tagId, at, snapshot, cold, forward);
+                walks.add(this);
+                advanceStore();
+            }
             // The memory chunk with the greatest first at or before `at` (forward: start there, or at the first).
             int floor = -1;
             for (int i = 0; i < memory.size(); i++) {
@@ -194,6 +215,17 @@ final class TagView implements SeriesView {
 
         @Override
         public boolean nextHeader(long limit) {
+            // Under the view's monitor so that a close from another thread cannot free the store
+            // iterator while this thread moves it.
+            synchronized (TagView.this) {
+                if (closed) {
+                    throw new IllegalStateException("historian was closed under an open cursor [tag=" + tag + "]");
+                }
+                return moveToNextHeader(limit);
+            }
+        }
+
+        private boolean moveToNextHeader(long limit) {
             pendingBytes = null;
             pendingMemory = null;
             boolean memHas = forward ? memIndex < memory.size() : memIndex >= 0;
@@ -226,6 +258,9 @@ final class TagView implements SeriesView {
                     hMax = h.max();
                     hSum = h.sum();
                     hWorst = h.worstQuality();
+                    hFirstValue = h.firstValue();
+                    hLastValue = h.lastValue();
+                    hNumbers = h.numbers();
                 } catch (CorruptChunkException e) {
                     throw engine.corruptOnRead(tagId, pendingStart, e);
                 }
@@ -247,6 +282,9 @@ final class TagView implements SeriesView {
             double min = Double.NaN;
             double max = Double.NaN;
             double sum = Double.NaN;
+            double firstValue = Double.NaN;
+            double lastValue = Double.NaN;
+            int numbers = 0;
             int worst = c.qualities[0];
             for (int i = 0; i < c.count; i++) {
                 double v = c.values[i];
@@ -254,6 +292,11 @@ final class TagView implements SeriesView {
                     min = Double.isNaN(min) ? v : Math.min(min, v);
                     max = Double.isNaN(max) ? v : Math.max(max, v);
                     sum = Double.isNaN(sum) ? v : sum + v;
+                    if (numbers == 0) {
+                        firstValue = v;
+                    }
+                    lastValue = v;
+                    numbers++;
                 }
                 worst = Quality.worst(worst, c.qualities[i]);
             }
@@ -261,6 +304,9 @@ final class TagView implements SeriesView {
             hMax = max;
             hSum = sum;
             hWorst = worst;
+            hFirstValue = firstValue;
+            hLastValue = lastValue;
+            hNumbers = numbers;
         }
 
         @Override
@@ -277,6 +323,29 @@ final class TagView implements SeriesView {
                 chunkFirst = c.first();
                 pendingMemory = null;
             }
+        }
+
+        @Override
+        public int loadInto(long[] ts, double[] vs, int[] qs) {
+            if (pendingBytes != null) {
+                engine.countDecode();
+                try {
+                    int n = codec.decode(pendingBytes, ts, vs, qs);
+                    pendingBytes = null;
+                    return n;
+                } catch (CorruptChunkException e) {
+                    throw engine.corruptOnRead(tagId, pendingStart, e);
+                }
+            }
+            if (pendingMemory != null) {
+                MutableChunk c = pendingMemory;
+                System.arraycopy(c.timestamps, 0, ts, 0, c.count);
+                System.arraycopy(c.values, 0, vs, 0, c.count);
+                System.arraycopy(c.qualities, 0, qs, 0, c.count);
+                pendingMemory = null;
+                return c.count;
+            }
+            return 0;
         }
 
         @Override
@@ -312,6 +381,21 @@ final class TagView implements SeriesView {
         @Override
         public int headerWorst() {
             return hWorst;
+        }
+
+        @Override
+        public double headerFirstValue() {
+            return hFirstValue;
+        }
+
+        @Override
+        public double headerLastValue() {
+            return hLastValue;
+        }
+
+        @Override
+        public int headerNumbers() {
+            return hNumbers;
         }
 
         @Override

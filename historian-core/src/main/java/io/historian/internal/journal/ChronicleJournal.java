@@ -44,9 +44,17 @@ import net.openhft.chronicle.wire.DocumentContext;
  * A full journal blocks or rejects according to the {@link OverflowPolicy}; {@link #release}
  * deletes the segments wholly before the store's checkpoint and wakes blocked writers.
  *
+ * <p><b>Pins.</b> A subscription reads the journal with its own tailer and holds a {@link Pin}
+ * on the segment it reads. {@link #release} takes segments before the store's checkpoint off the
+ * budget at once, so a slow subscriber never slows ingest, but deletes only those before every
+ * pin as well; the rest go when their last pin moves on or closes. What pins hold is bounded per
+ * pin: when the journal starts a new segment, a pin whose reader lags more than its limit is
+ * overrun (its callback runs and it stops holding anything).
+ *
  * <p><b>Threads.</b> {@link #append} is called by one thread at a time (the historian's write
  * lock); the tailer belongs to the store writer thread; {@link #release} runs on the store
- * writer; {@link #sync} on any thread.
+ * writer; {@link #sync} on any thread. A pin is created under the historian's write lock and
+ * moved by its subscription's thread; deletions are serialized by {@code pinLock}.
  */
 public final class ChronicleJournal implements AutoCloseable {
     private static final DateTimeFormatter CYCLE_FORMAT = DateTimeFormatter.BASIC_ISO_DATE;
@@ -72,6 +80,14 @@ public final class ChronicleJournal implements AutoCloseable {
     private volatile long lastAppendedIndex = -1;
     private volatile boolean writersWaiting;
     private volatile int unsyncedFromSegment;
+    /** Bytes and entries appended by this session; one writer, read by pins for their lag. */
+    private final AtomicLong appendedBytes = new AtomicLong();
+    private final AtomicLong appendedEntries = new AtomicLong();
+    private final java.util.concurrent.CopyOnWriteArrayList<Pin> pins = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Guards pin registration against deletion. */
+    private final Object pinLock = new Object();
+    /** Segments before this one are committed to the store; those no pin holds are deleted. */
+    private volatile int releasedBefore = Integer.MIN_VALUE;
 
     /**
      * Opens or creates the journal in {@code directory}.
@@ -151,6 +167,9 @@ public final class ChronicleJournal implements AutoCloseable {
         // The current segment's fill is a plain field: a map update per append would box.
         segmentFill += need;
         usedBytes.addAndGet(need);
+        // Ordered stores suffice: pins only estimate their lag from these.
+        appendedBytes.lazySet(appendedBytes.get() + need);
+        appendedEntries.lazySet(appendedEntries.get() + 1);
         lastAppendedIndex = index;
         return index;
     }
@@ -211,6 +230,26 @@ public final class ChronicleJournal implements AutoCloseable {
         }
         segmentFill = 0;
         segment += advance;
+        if (!pins.isEmpty()) {
+            checkPins();
+        }
+    }
+
+    /** Overruns the pins whose readers lag beyond their limit; on the appending thread, at a segment roll. */
+    private void checkPins() {
+        long appended = appendedBytes.get();
+        for (Pin pin : pins) {
+            long lag = appended - pin.readBytes;
+            if (lag > pin.limitBytes && !pin.overrun) {
+                pin.overrun = true;
+                pins.remove(pin);
+                try {
+                    pin.onOverrun.accept(lag);
+                } catch (RuntimeException e) {
+                    // The callback only records the failure; whatever it throws must not fail a write.
+                }
+            }
+        }
     }
 
     /** A new tailer, for the store writer's thread. */
@@ -233,24 +272,20 @@ public final class ChronicleJournal implements AutoCloseable {
      */
     public int release(long checkpointIndex) {
         int keepFrom = Math.min(cycleOf(checkpointIndex), segment);
-        int deleted = 0;
-        for (Map.Entry<Integer, Path> file : segmentFiles().entrySet()) {
-            if (file.getKey() >= keepFrom) {
-                continue;
-            }
-            try {
-                Files.deleteIfExists(file.getValue());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot delete journal segment " + file.getValue(), e);
-            }
-            Long bytes = bytesPerSegment.remove(file.getKey());
+        // Off the budget at once, pinned or not: a subscriber that still reads them must not block writers.
+        boolean freed = false;
+        for (Integer released : bytesPerSegment.headMap(keepFrom).keySet()) {
+            Long bytes = bytesPerSegment.remove(released);
             if (bytes != null) {
                 usedBytes.addAndGet(-bytes);
+                freed = true;
             }
-            deleted++;
         }
-        if (deleted > 0) {
-            queue.refreshDirectoryListing();
+        if (keepFrom > releasedBefore) {
+            releasedBefore = keepFrom;
+        }
+        int deleted = deleteReleased();
+        if (freed || deleted > 0) {
             budgetLock.lock();
             try {
                 spaceFreed.signalAll();
@@ -259,6 +294,123 @@ public final class ChronicleJournal implements AutoCloseable {
             }
         }
         return deleted;
+    }
+
+    /** Deletes the released segments that no pin holds; returns how many. */
+    private int deleteReleased() {
+        synchronized (pinLock) {
+            int before = releasedBefore;
+            for (Pin pin : pins) {
+                before = Math.min(before, pin.cycle);
+            }
+            int deleted = 0;
+            for (Map.Entry<Integer, Path> file : segmentFiles().entrySet()) {
+                if (file.getKey() >= before) {
+                    break;
+                }
+                try {
+                    Files.deleteIfExists(file.getValue());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot delete journal segment " + file.getValue(), e);
+                }
+                deleted++;
+            }
+            if (deleted > 0) {
+                queue.refreshDirectoryListing();
+            }
+            return deleted;
+        }
+    }
+
+    /**
+     * Pins the journal from the segment of {@code fromIndex} (or, with -1, from the segment being
+     * appended to) for a reader that starts after everything appended so far. The caller holds
+     * the historian's write lock, so nothing is appended meanwhile and no segment from there on
+     * has been released.
+     *
+     * @param limitBytes how far the reader may lag behind appends before the pin is overrun
+     * @param onOverrun called with the lag in bytes, once, on the appending thread; must be quick
+     */
+    public Pin pin(long fromIndex, long limitBytes, java.util.function.LongConsumer onOverrun) {
+        synchronized (pinLock) {
+            int cycle = fromIndex < 0 ? segment : cycleOf(fromIndex);
+            if (cycle < releasedBefore) {
+                throw new IllegalStateException("journal segment " + cycle + " is already released [dir=" + directory
+                        + "]");
+            }
+            Pin pin = new Pin(cycle, appendedBytes.get(), appendedEntries.get(), limitBytes, onOverrun);
+            pins.add(pin);
+            return pin;
+        }
+    }
+
+    /** The pins that hold segments now (overrun and closed ones do not). */
+    public int pinCount() {
+        return pins.size();
+    }
+
+    /**
+     * A reader's hold on the journal: segments from {@link #cycle} on stay on disk. Moved by its
+     * reader's thread as it reads; read by the appending thread to check the lag.
+     */
+    public final class Pin implements AutoCloseable {
+        private volatile int cycle;
+        private volatile long readBytes;
+        private volatile long readEntries;
+        private final long limitBytes;
+        private final java.util.function.LongConsumer onOverrun;
+        private volatile boolean overrun;
+        private boolean closed;
+
+        private Pin(int cycle, long readBytes, long readEntries, long limitBytes,
+                java.util.function.LongConsumer onOverrun) {
+            this.cycle = cycle;
+            this.readBytes = readBytes;
+            this.readEntries = readEntries;
+            this.limitBytes = limitBytes;
+            this.onOverrun = onOverrun;
+        }
+
+        /**
+         * Records that the reader has read the entry at {@code index} of {@code length} bytes;
+         * deletes segments this pin alone held once it moves to a later segment.
+         */
+        public void read(long index, int length) {
+            readBytes += length + ENTRY_OVERHEAD;
+            readEntries++;
+            int c = cycleOf(index);
+            if (c > cycle) {
+                cycle = c;
+                if (!overrun) {
+                    deleteReleased();
+                }
+            }
+        }
+
+        /** True once the reader lagged beyond its limit; segments it had not read may be gone. */
+        public boolean overrun() {
+            return overrun;
+        }
+
+        /** Bytes appended that the reader has not read. */
+        public long lagBytes() {
+            return Math.max(0, appendedBytes.get() - readBytes);
+        }
+
+        /** Entries appended that the reader has not read. */
+        public long lagEntries() {
+            return Math.max(0, appendedEntries.get() - readEntries);
+        }
+
+        /** Stops holding segments and deletes those only this pin held. Idempotent. */
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                pins.remove(this);
+                deleteReleased();
+            }
+        }
     }
 
     /** Forces every segment written since the last sync to disk. */

@@ -21,12 +21,13 @@ import java.util.Set;
  * <p>Invariants: {@code prev*} is the last sample before the current position (any quality), the
  * owner of the time up to the stream's lookahead. The header fast path is taken only when every
  * requested aggregate is in {@link #HEADER_AGGREGATES} and a chunk with no Bad sample lies wholly
- * inside the interval; then the header's count, min, max and sum equal what the samples give
- * (NaN skipped in both). One thread.
+ * inside the interval; then the header's count, min, max, sum, first and last values and count of
+ * numbers equal what the samples give (NaN skipped in both; a sum or mean may differ in the last
+ * bits, as the chunk's sum is added as one term). One thread.
  */
 public final class AggregatingCursor implements AggregateCursor {
     static final Set<Aggregate> HEADER_AGGREGATES = EnumSet.of(Aggregate.COUNT, Aggregate.MIN, Aggregate.MAX,
-            Aggregate.SUM, Aggregate.RANGE);
+            Aggregate.SUM, Aggregate.RANGE, Aggregate.FIRST, Aggregate.LAST, Aggregate.DELTA, Aggregate.MEAN);
     private static final int UNCERTAIN_CARRIED = Quality.UNCERTAIN_LAST_USABLE_VALUE.code();
 
     private final SeriesView view;
@@ -202,10 +203,15 @@ public final class AggregatingCursor implements AggregateCursor {
                 if (Quality.severity(w.headerWorst()) < 2) {
                     nonBad += w.headerCount();
                     quality = Quality.worst(quality, w.headerWorst());
-                    if (!Double.isNaN(w.headerMin())) {
+                    if (w.headerNumbers() > 0) {
                         min = Double.isNaN(min) ? w.headerMin() : Math.min(min, w.headerMin());
                         max = Double.isNaN(max) ? w.headerMax() : Math.max(max, w.headerMax());
                         sum = Double.isNaN(sum) ? w.headerSum() : sum + w.headerSum();
+                        if (usableCount == 0) {
+                            first = w.headerFirstValue();
+                        }
+                        last = w.headerLastValue();
+                        usableCount += w.headerNumbers();
                     }
                     stream.skipChunk();
                     continue;

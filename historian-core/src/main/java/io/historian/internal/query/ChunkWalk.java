@@ -35,8 +35,24 @@ public interface ChunkWalk extends AutoCloseable {
     /** The worst quality code of the current chunk. */
     int headerWorst();
 
+    /** The current chunk's first value that is not NaN (NaN if none). */
+    double headerFirstValue();
+
+    /** The current chunk's last value that is not NaN (NaN if none). */
+    double headerLastValue();
+
+    /** How many of the current chunk's values are not NaN. */
+    int headerNumbers();
+
     /** Decodes the current chunk (a no-op for an in-memory chunk). */
     void load();
+
+    /**
+     * Decodes (or copies) the current chunk into the given arrays instead of the walk's own, which
+     * must hold at least {@link #headerCount()} samples; returns the count. The arrays stay the
+     * caller's: another thread may read them while this walk moves on.
+     */
+    int loadInto(long[] timestamps, double[] values, int[] qualities);
 
     /** The loaded chunk's timestamps; valid up to {@link #count()}. */
     long[] timestamps();

@@ -22,6 +22,13 @@ final class SampleStream {
     private boolean chunksDone;
     private boolean afterServed;
     private int pos;
+    private final ChunkPrefetcher prefetcher;
+    // The loaded chunk's arrays, its count and the end of its part in [from, to).
+    private int count;
+    private int end;
+    private long[] ts;
+    private double[] vs;
+    private int[] qs;
     boolean has;
     long t;
     double v;
@@ -30,12 +37,21 @@ final class SampleStream {
     boolean isAfter;
 
     SampleStream(SeriesView view, long from, long to, boolean afterBound) {
+        this(view, from, to, afterBound, false);
+    }
+
+    /**
+     * @param prefetch decode the chunks on a thread of their own (see {@link ChunkPrefetcher}), for
+     *     long scans that take every chunk in full; {@link #chunkWithin} is then not available
+     */
+    SampleStream(SeriesView view, long from, long to, boolean afterBound, boolean prefetch) {
         this.view = view;
         this.from = from;
         this.to = to;
         this.afterBound = afterBound;
         this.walk = view.chunks(from);
         this.chunksDone = from >= to;
+        this.prefetcher = prefetch && !chunksDone ? new ChunkPrefetcher(walk, to, view.tag()) : null;
     }
 
     /** Ensures the lookahead; false when no sample is left. */
@@ -43,32 +59,49 @@ final class SampleStream {
         if (has) {
             return true;
         }
+        if (pos < end) {
+            checkOpen();
+            t = ts[pos];
+            v = vs[pos];
+            q = qs[pos];
+            pos++;
+            has = true;
+            return true;
+        }
+        return peekAcrossChunks();
+    }
+
+    private void checkOpen() {
         if (view.isClosed()) {
             throw new IllegalStateException("historian was closed under an open cursor [tag=" + view.tag() + "]");
         }
+    }
+
+    private boolean peekAcrossChunks() {
+        checkOpen();
         while (!chunksDone) {
-            if (loaded && pos < walk.count()) {
-                long ts = walk.timestamps()[pos];
-                if (ts >= to) {
-                    chunksDone = true;
-                    break;
-                }
-                t = ts;
-                v = walk.values()[pos];
-                q = walk.qualities()[pos];
+            if (loaded && pos < end) {
+                t = ts[pos];
+                v = vs[pos];
+                q = qs[pos];
                 pos++;
                 has = true;
                 return true;
             }
-            loaded = false;
-            if (!pending && !walk.nextHeader(to)) {
+            if (loaded && end < count) {
+                // The loaded chunk reaches past `to`: the range ends inside it.
                 chunksDone = true;
                 break;
             }
-            pending = false;
-            walk.load();
+            loaded = false;
+            end = 0;
+            if (!loadNextChunk()) {
+                chunksDone = true;
+                break;
+            }
             loaded = true;
-            pos = lowerBound(from);
+            pos = lowerBound(from, count);
+            end = lowerBound(to, count);
         }
         if (afterBound && !afterServed) {
             afterServed = true;
@@ -85,6 +118,71 @@ final class SampleStream {
         return false;
     }
 
+    /** Moves to the next chunk and points {@link #ts} etc. at its samples; false after the last. */
+    private boolean loadNextChunk() {
+        if (prefetcher != null) {
+            ChunkPrefetcher.Decoded d = prefetcher.next();
+            if (d == null) {
+                return false;
+            }
+            ts = d.t;
+            vs = d.v;
+            qs = d.q;
+            count = d.count;
+            return true;
+        }
+        if (!pending && !walk.nextHeader(to)) {
+            return false;
+        }
+        pending = false;
+        walk.load();
+        ts = walk.timestamps();
+        vs = walk.values();
+        qs = walk.qualities();
+        count = walk.count();
+        return true;
+    }
+
+    /**
+     * Copies up to {@code max} of the next samples in {@code [from, to)} (the lookahead first) into
+     * the arrays from {@code offset}, a chunk's run at a time; never the right bounding sample.
+     * Returns how many it copied: fewer than {@code max} only at the end of the range.
+     */
+    int read(long[] tOut, double[] vOut, int[] qOut, int offset, int max) {
+        int copied = 0;
+        if (has) {
+            if (isAfter || max == 0) {
+                return 0;
+            }
+            tOut[offset] = t;
+            vOut[offset] = v;
+            qOut[offset] = q;
+            has = false;
+            copied = 1;
+        }
+        while (copied < max) {
+            if (pos >= end) {
+                if (!peekAcrossChunks()) {
+                    break;
+                }
+                if (isAfter) {
+                    break;
+                }
+                // peekAcrossChunks made the chunk's first sample the lookahead; take it back.
+                has = false;
+                pos--;
+            }
+            checkOpen();
+            int n = Math.min(max - copied, end - pos);
+            System.arraycopy(ts, pos, tOut, offset + copied, n);
+            System.arraycopy(vs, pos, vOut, offset + copied, n);
+            System.arraycopy(qs, pos, qOut, offset + copied, n);
+            pos += n;
+            copied += n;
+        }
+        return copied;
+    }
+
     /** Drops the lookahead. */
     void consume() {
         has = false;
@@ -96,7 +194,10 @@ final class SampleStream {
      * {@link #skipChunk()} then moves past it.
      */
     boolean chunkWithin(long end) {
-        if (has || chunksDone || (loaded && pos < walk.count())) {
+        if (prefetcher != null) {
+            throw new IllegalStateException("a prefetching stream cannot skip chunks");
+        }
+        if (has || chunksDone || (loaded && pos < this.end)) {
             return false;
         }
         if (!pending) {
@@ -119,13 +220,13 @@ final class SampleStream {
         return walk;
     }
 
-    private int lowerBound(long ts) {
-        long[] a = walk.timestamps();
+    private int lowerBound(long key, int count) {
+        long[] a = ts;
         int lo = 0;
-        int hi = walk.count();
+        int hi = count;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (a[mid] < ts) {
+            if (a[mid] < key) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -135,6 +236,12 @@ final class SampleStream {
     }
 
     void close() {
-        walk.close();
+        try {
+            if (prefetcher != null) {
+                prefetcher.close();
+            }
+        } finally {
+            walk.close();
+        }
     }
 }

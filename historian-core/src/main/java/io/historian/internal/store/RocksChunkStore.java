@@ -70,8 +70,8 @@ public final class RocksChunkStore implements AutoCloseable {
                     .setKeepLogFileNum(3));
             BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockSize(16 * 1024);
             ColumnFamilyOptions chunkOptions = track(new ColumnFamilyOptions()
-                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
-                    .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
+                    .setCompressionType(CompressionType.NO_COMPRESSION)
+                    .setBottommostCompressionType(CompressionType.NO_COMPRESSION)
                     .setLevelCompactionDynamicLevelBytes(true)
                     .setWriteBufferSize(64L << 20)
                     .setTableFormatConfig(table));
@@ -310,6 +310,53 @@ public final class RocksChunkStore implements AutoCloseable {
             db.deleteRange(chunks, writeOptions, chunkKey(tagId, fromStart), chunkKey(tagId, toStart));
         } catch (RocksDBException e) {
             throw wrap("cannot delete a chunk range [tagId=" + tagId + "]", e);
+        }
+    }
+
+    // ---- manifest (cold tier) ----
+
+    /** Stages a manifest record. */
+    public void putManifest(WriteBatch batch, byte[] key, byte[] value) {
+        try {
+            batch.put(manifest, key, value);
+        } catch (RocksDBException e) {
+            throw wrap("cannot stage a manifest record", e);
+        }
+    }
+
+    /** Stages a manifest record's removal. */
+    public void deleteManifest(WriteBatch batch, byte[] key) {
+        try {
+            batch.delete(manifest, key);
+        } catch (RocksDBException e) {
+            throw wrap("cannot stage a manifest delete", e);
+        }
+    }
+
+    /** The manifest record at {@code key}, or null. */
+    public byte[] readManifest(byte[] key) {
+        try {
+            return db.get(manifest, key);
+        } catch (RocksDBException e) {
+            throw wrap("cannot read the manifest", e);
+        }
+    }
+
+    /** Visits the manifest records with keys in {@code [from, to)} in key order, as {@code snapshot} (or now, if null) sees them. */
+    public void scanManifest(byte[] from, byte[] to, Snapshot snapshot, BiConsumer<byte[], byte[]> visitor) {
+        try (Slice lowerSlice = new Slice(from); Slice upperSlice = new Slice(to);
+                ReadOptions ro = new ReadOptions().setIterateLowerBound(lowerSlice).setIterateUpperBound(upperSlice)) {
+            if (snapshot != null) {
+                ro.setSnapshot(snapshot);
+            }
+            try (RocksIterator it = db.newIterator(manifest, ro)) {
+                for (it.seek(from); it.isValid(); it.next()) {
+                    visitor.accept(it.key(), it.value());
+                }
+                it.status();
+            }
+        } catch (RocksDBException e) {
+            throw wrap("cannot scan the manifest", e);
         }
     }
 

@@ -128,8 +128,8 @@ class ChunkCodecTest {
         assertMessage(corruptHeader(new byte[ChunkCodec.HEADER_SIZE - 1]), "truncated header");
 
         byte[] version = good.clone();
-        version[0] = 2;
-        assertMessage(corruptHeader(version), "unknown codec version [version=2");
+        version[0] = 1;
+        assertMessage(corruptHeader(version), "unknown codec version [version=1");
 
         for (int count : new int[] {0, -1, ChunkCodec.MAX_SAMPLES + 1}) {
             byte[] bad = good.clone();
@@ -149,6 +149,29 @@ class ChunkCodecTest {
         LONG_LE.set(minAboveMax, 21, Double.doubleToRawLongBits(2.0));
         LONG_LE.set(minAboveMax, 29, Double.doubleToRawLongBits(1.0));
         assertMessage(corruptHeader(minAboveMax), "min and max contradict");
+
+        byte[] moreNumbersThanSamples = good.clone();
+        INT_LE.set(moreNumbersThanSamples, 65, 11);
+        assertMessage(corruptHeader(moreNumbersThanSamples), "value summary contradicts the header [numbers=11");
+
+        byte[] firstOutsideRange = good.clone();
+        LONG_LE.set(firstOutsideRange, 49, Double.doubleToRawLongBits(5.0));
+        assertMessage(corruptHeader(firstOutsideRange), "value summary contradicts the header");
+    }
+
+    @Test
+    void header_summarizesTheValuesThatAreNumbers() throws CorruptChunkException {
+        double[] v = {Double.NaN, 3.0, -1.5, Double.NaN, 7.25, Double.NaN};
+        ChunkHeader h = ChunkCodec.readHeader(codec.encode(regular(6, 1000), v, new int[6], 6));
+        assertEquals(3, h.numbers());
+        assertEquals(3.0, h.firstValue());
+        assertEquals(7.25, h.lastValue());
+        assertEquals(-1.5, h.min());
+        assertEquals(8.75, h.sum());
+        ChunkHeader none = ChunkCodec.readHeader(codec.encode(regular(2, 1000), new double[] {Double.NaN, Double.NaN},
+                new int[2], 2));
+        assertEquals(0, none.numbers());
+        assertTrue(Double.isNaN(none.firstValue()) && Double.isNaN(none.lastValue()));
     }
 
     @Test
@@ -206,8 +229,8 @@ class ChunkCodecTest {
 
     private static void fixCrc(byte[] chunk) {
         CRC32C crc = new CRC32C();
-        crc.update(chunk, 0, 49);
+        crc.update(chunk, 0, 69);
         crc.update(chunk, ChunkCodec.HEADER_SIZE, chunk.length - ChunkCodec.HEADER_SIZE);
-        INT_LE.set(chunk, 49, (int) crc.getValue());
+        INT_LE.set(chunk, 69, (int) crc.getValue());
     }
 }

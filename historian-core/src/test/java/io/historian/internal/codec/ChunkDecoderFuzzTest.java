@@ -46,9 +46,9 @@ class ChunkDecoderFuzzTest {
         byte[] chunk = input.clone();
         if (chunk.length >= ChunkCodec.HEADER_SIZE) {
             CRC32C crc = new CRC32C();
-            crc.update(chunk, 0, 49);
+            crc.update(chunk, 0, 69);
             crc.update(chunk, ChunkCodec.HEADER_SIZE, chunk.length - ChunkCodec.HEADER_SIZE);
-            INT_LE.set(chunk, 49, (int) crc.getValue());
+            INT_LE.set(chunk, 69, (int) crc.getValue());
         }
         decodeOrReject(chunk);
     }

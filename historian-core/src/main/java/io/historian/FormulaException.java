@@ -1,0 +1,55 @@
+package io.historian;
+
+/**
+ * A formula of a calculated tag is invalid: it does not parse, calls an unknown function, is too
+ * long or too deeply nested, references an unknown tag in strict mode, or takes part in a cycle.
+ *
+ * <pre>{@code
+ * try {
+ *     builder.formula("boiler.eff", "exit(0)");
+ * } catch (FormulaException e) {
+ *     // unknown function 'exit' at position 0 in formula boiler.eff: exit(0)
+ *     e.formulaName(); // "boiler.eff"
+ *     e.position();    // 0
+ * }
+ * }</pre>
+ *
+ * <p><b>Errors:</b> never retryable; the same formula fails the same way every time.
+ *
+ * <p><b>Thread safety:</b> immutable.
+ */
+public class FormulaException extends HistorianException {
+    private static final long serialVersionUID = 1L;
+
+    private final String formulaName;
+    private final int position;
+
+    /**
+     * An error in one formula.
+     *
+     * @param formulaName the output tag of the formula
+     * @param position the 0-based character position of the problem in the formula text, or -1 when
+     *     the problem is not at one place (a cycle, say)
+     * @param message the full message, naming the problem, the position and the formula
+     */
+    public FormulaException(String formulaName, int position, String message) {
+        this(formulaName, position, message, null);
+    }
+
+    /** An error in one formula, with its cause. */
+    public FormulaException(String formulaName, int position, String message, Throwable cause) {
+        super(message, cause, false);
+        this.formulaName = formulaName;
+        this.position = position;
+    }
+
+    /** The output tag of the formula at fault (the first one of a cycle). */
+    public String formulaName() {
+        return formulaName;
+    }
+
+    /** The 0-based character position of the problem in the formula text, or -1 when there is none. */
+    public int position() {
+        return position;
+    }
+}

@@ -1,0 +1,29 @@
+package io.historian;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A subscription fell further behind ingest than {@link Historian.Builder#subscriberLagLimit}
+ * allows and was ended. The caller reacts by resubscribing with
+ * {@link Historian#subscribeFrom(Instant, String, SampleListener)} from
+ * {@link #lastDelivered()}: samples arrive in timestamp order per tag when writers write in time
+ * order, so that loses nothing (samples at that very timestamp come again). Data written late,
+ * behind other tags' newer samples, needs an earlier start.
+ */
+public class SubscriptionLaggedException extends HistorianException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Instant lastDelivered;
+
+    /** An exception naming the last timestamp delivered, or null if none was. */
+    public SubscriptionLaggedException(String message, Instant lastDelivered) {
+        super(message, null, true);
+        this.lastDelivered = lastDelivered;
+    }
+
+    /** The timestamp of the last sample delivered before the subscription ended, if any. */
+    public Optional<Instant> lastDelivered() {
+        return Optional.ofNullable(lastDelivered);
+    }
+}

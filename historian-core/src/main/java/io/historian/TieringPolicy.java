@@ -1,0 +1,107 @@
+package io.historian;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * When the historian moves closed data to its cold tier: by age, by local size, or both (data
+ * goes when either says so), checked on a schedule and on {@link Historian#tierNow()}.
+ *
+ * <pre>{@code
+ * Historian.builder()
+ *     .coldTier(FileSystemColdTier.of(Path.of("/mnt/nas/historian")))
+ *     .tiering(TieringPolicy.olderThan(Duration.ofDays(30)).keepLocalUnder(DataSize.ofGigabytes(50))
+ *             .checkEvery(Duration.ofHours(1)))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Data moves in partitions of one tag and one {@link #partition} (a UTC day by default): a
+ * partition goes once every chunk starting in it ends before the cutoff. Samples before the
+ * cutoff are immutable from then on: a late write there is refused with
+ * {@link RejectReason#BEHIND_TIERING_CUTOFF}.
+ *
+ * <p><b>Thread safety:</b> immutable; each setter returns a new policy.
+ */
+public final class TieringPolicy {
+    private final Duration olderThan;
+    private final DataSize keepLocalUnder;
+    private final Duration checkEvery;
+    private final Duration partition;
+
+    private TieringPolicy(Duration olderThan, DataSize keepLocalUnder, Duration checkEvery, Duration partition) {
+        this.olderThan = olderThan;
+        this.keepLocalUnder = keepLocalUnder;
+        this.checkEvery = checkEvery;
+        this.partition = partition;
+    }
+
+    /** Tiers data older than {@code age}; checks every hour by default. */
+    public static TieringPolicy olderThan(Duration age) {
+        return new TieringPolicy(positive(age, "age"), null, Duration.ofHours(1), Duration.ofDays(1));
+    }
+
+    /** Tiers the oldest data while the local chunks take more than {@code size}; checks every hour by default. */
+    public static TieringPolicy localSizeAbove(DataSize size) {
+        return new TieringPolicy(null, Objects.requireNonNull(size, "size"), Duration.ofHours(1), Duration.ofDays(1));
+    }
+
+    /** Also tiers the oldest data while local chunks take more than {@code size}. */
+    public TieringPolicy keepLocalUnder(DataSize size) {
+        return new TieringPolicy(olderThan, Objects.requireNonNull(size, "size"), checkEvery, partition);
+    }
+
+    /** How often the job runs on its own; {@link Duration#ZERO} for never (only {@link Historian#tierNow()}). */
+    public TieringPolicy checkEvery(Duration interval) {
+        Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException("checkEvery must not be negative: " + interval);
+        }
+        return new TieringPolicy(olderThan, keepLocalUnder, interval, partition);
+    }
+
+    /**
+     * The time partition of one segment object (default one day, aligned to the epoch, so to UTC
+     * midnights); between one minute and 366 days.
+     */
+    public TieringPolicy partition(Duration length) {
+        positive(length, "partition");
+        if (length.compareTo(Duration.ofMinutes(1)) < 0 || length.compareTo(Duration.ofDays(366)) > 0) {
+            throw new IllegalArgumentException("partition must be between 1 minute and 366 days: " + length);
+        }
+        return new TieringPolicy(olderThan, keepLocalUnder, checkEvery, length);
+    }
+
+    /** The age limit, or null when only size counts. */
+    public Duration olderThan() {
+        return olderThan;
+    }
+
+    /** The local size limit, or null when only age counts. */
+    public DataSize keepLocalUnder() {
+        return keepLocalUnder;
+    }
+
+    /** How often the job runs; zero for never. */
+    public Duration checkEvery() {
+        return checkEvery;
+    }
+
+    /** The partition length. */
+    public Duration partition() {
+        return partition;
+    }
+
+    private static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "TieringPolicy[olderThan=" + olderThan + ", keepLocalUnder=" + keepLocalUnder + ", checkEvery="
+                + checkEvery + ", partition=" + partition + "]";
+    }
+}

@@ -1,0 +1,123 @@
+package io.historian.internal.tier;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.historian.HistorianException;
+import io.historian.internal.store.RocksChunkStore;
+import io.historian.internal.tier.proto.ManifestEntry;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
+
+/**
+ * The manifest: which segments hold which tiered chunks, in the store's {@code manifest} column
+ * family. Keys of segment entries are the tag id and the partition start, laid out like chunk
+ * keys; two other records start with byte {@code 0xFF} (tag ids never do): the immutability
+ * cutoff and the upload intents.
+ *
+ * <p>An intent is recorded (synced) before a segment is uploaded and removed in the same synced
+ * batch that adds the segment's entry. An intent left behind names an object that a crash may
+ * have left in the tier without an entry: the tiering job deletes such objects at the end of its
+ * next complete run, unless that run adopted them.
+ */
+public final class Manifest {
+    private static final byte[] CUTOFF_KEY = {(byte) 0xFF, 'C'};
+    private static final byte[] INTENT_PREFIX = {(byte) 0xFF, 'I'};
+    private static final byte[] INTENT_END = {(byte) 0xFF, 'J'};
+
+    private final RocksChunkStore store;
+
+    /** The manifest of {@code store}. */
+    public Manifest(RocksChunkStore store) {
+        this.store = store;
+    }
+
+    /** The key of a tag's segment entry. */
+    static byte[] entryKey(int tagId, long partitionStart) {
+        return RocksChunkStore.chunkKey(tagId, partitionStart);
+    }
+
+    /**
+     * A tag's segment entries in time order, as {@code snapshot} (or now, if null) sees them.
+     * Partition starts are aligned to the partition length, so none is Long.MAX_VALUE, the bound.
+     */
+    public List<ManifestEntry> entries(int tagId, Snapshot snapshot) {
+        List<ManifestEntry> out = new ArrayList<>();
+        store.scanManifest(entryKey(tagId, Long.MIN_VALUE), entryKey(tagId, Long.MAX_VALUE), snapshot, (k, v) -> {
+            try {
+                out.add(ManifestEntry.parseFrom(v));
+            } catch (InvalidProtocolBufferException e) {
+                throw new HistorianException("corrupt manifest entry [tagId=" + tagId + ", dir=" + store.directory()
+                        + "]: " + e.getMessage(), e);
+            }
+        });
+        return out;
+    }
+
+    /** The immutability cutoff: samples before it are refused; Long.MIN_VALUE when nothing was tiered. */
+    public long cutoff() {
+        byte[] v = store.readManifest(CUTOFF_KEY);
+        return v == null ? Long.MIN_VALUE : java.nio.ByteBuffer.wrap(v).getLong();
+    }
+
+    /** Records a new cutoff with a synced write. */
+    public void writeCutoff(long cutoff) {
+        try (WriteBatch b = new WriteBatch()) {
+            store.putManifest(b, CUTOFF_KEY, java.nio.ByteBuffer.allocate(8).putLong(cutoff).array());
+            store.write(b, true);
+        }
+    }
+
+    private static byte[] intentKey(String objectKey) {
+        byte[] k = objectKey.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[INTENT_PREFIX.length + k.length];
+        System.arraycopy(INTENT_PREFIX, 0, out, 0, INTENT_PREFIX.length);
+        System.arraycopy(k, 0, out, INTENT_PREFIX.length, k.length);
+        return out;
+    }
+
+    /** Records, synced, that {@code objectKey} is about to be uploaded. */
+    public void recordIntent(String objectKey) {
+        try (WriteBatch b = new WriteBatch()) {
+            store.putManifest(b, intentKey(objectKey), new byte[0]);
+            store.write(b, true);
+        }
+    }
+
+    /** The object keys of intents not yet cleared. */
+    public List<String> intents() {
+        List<String> out = new ArrayList<>();
+        store.scanManifest(INTENT_PREFIX, INTENT_END, null, (k, v) -> out.add(
+                new String(k, INTENT_PREFIX.length, k.length - INTENT_PREFIX.length, StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    /** Clears an intent whose object was deleted. */
+    public void clearIntent(String objectKey) {
+        try (WriteBatch b = new WriteBatch()) {
+            store.deleteManifest(b, intentKey(objectKey));
+            store.write(b, true);
+        }
+    }
+
+    /** Stages a segment's entry and the removal of its intent. */
+    public void stage(WriteBatch batch, int tagId, ManifestEntry entry) {
+        store.putManifest(batch, entryKey(tagId, entry.getPartitionStart()), entry.toByteArray());
+        store.deleteManifest(batch, intentKey(entry.getObjectKey()));
+    }
+
+    /** Adds a segment's entry and clears its intent, in one synced write: from here the segment is the data. */
+    public void commit(int tagId, ManifestEntry entry) {
+        try (WriteBatch b = new WriteBatch()) {
+            store.putManifest(b, entryKey(tagId, entry.getPartitionStart()), entry.toByteArray());
+            store.deleteManifest(b, intentKey(entry.getObjectKey()));
+            store.write(b, true);
+        }
+    }
+
+    /** The first local chunk key not tiered: one past the last tiered chunk start, or Long.MIN_VALUE. */
+    public static long watermark(List<ManifestEntry> entries) {
+        return entries.isEmpty() ? Long.MIN_VALUE : entries.get(entries.size() - 1).getLastChunkStart() + 1;
+    }
+}

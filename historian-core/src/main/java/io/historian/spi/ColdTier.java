@@ -1,0 +1,66 @@
+package io.historian.spi;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Object storage for tiered segments: a local directory or NAS mount
+ * ({@link io.historian.FileSystemColdTier}), or any S3 API ({@code io.historian.tiering.S3ColdTier}).
+ *
+ * <pre>{@code
+ * Historian.builder()
+ *     .coldTier(FileSystemColdTier.of(Path.of("/mnt/nas/historian/site-a")))
+ *     .tiering(TieringPolicy.olderThan(Duration.ofDays(30)))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Keys are relative, made of {@code [a-z0-9._%-]} path segments joined by {@code /}, never
+ * {@code .} or {@code ..}; an implementation adds its own prefix or root, so several historians
+ * with distinct prefixes share one bucket or directory without interfering.
+ *
+ * <p><b>Errors:</b> a failure that may pass (network, timeout, a 5xx answer) is an
+ * {@link IOException}; the historian retries it with backoff. A missing object is not an error
+ * for {@link #stat} (it returns null) but is a {@link java.nio.file.NoSuchFileException} for
+ * {@link #fetch}.
+ *
+ * <p><b>Thread safety:</b> implementations are thread-safe: the tiering job writes while queries
+ * fetch.
+ *
+ * <p><b>Lifecycle:</b> the historian closes the tier it was given when it closes.
+ */
+public interface ColdTier extends AutoCloseable {
+
+    /** What the tier is, for messages and logs, without secrets: {@code s3://bucket/prefix/}. */
+    String describe();
+
+    /**
+     * Stores an object, replacing any object at the key, with {@code sha256} (lower-case hex of
+     * the content's SHA-256) kept as metadata so that {@link #stat} can return it.
+     */
+    void put(String key, byte[] content, String sha256) throws IOException;
+
+    /** The size and recorded SHA-256 of an object, or null if there is none at the key. */
+    ObjectInfo stat(String key) throws IOException;
+
+    /** An object's content. */
+    byte[] fetch(String key) throws IOException;
+
+    /** Deletes an object (and any partial upload of it); deleting a missing object is fine. */
+    void delete(String key) throws IOException;
+
+    /** The keys of the objects whose keys start with {@code keyPrefix}, in any order. */
+    List<String> list(String keyPrefix) throws IOException;
+
+    /** Releases connections and threads; idempotent. */
+    @Override
+    void close();
+
+    /**
+     * What {@link #stat} knows of an object.
+     *
+     * @param size the content length in bytes
+     * @param sha256 the SHA-256 recorded at upload (lower-case hex), or null if the object has none
+     */
+    record ObjectInfo(long size, String sha256) {
+    }
+}

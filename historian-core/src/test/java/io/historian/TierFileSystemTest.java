@@ -1,0 +1,211 @@
+package io.historian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.historian.internal.engine.Engine;
+import io.historian.testing.MutableClock;
+import io.historian.testing.QueryFingerprint;
+import io.historian.testing.Reads;
+import io.historian.testing.TierData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The filesystem cold tier end to end: tiering, transparent reads, immutability, cache, bad objects. */
+class TierFileSystemTest {
+    private static final long PERIOD = 10_000;
+    /** Eight days at one sample per 10 s. */
+    private static final long SAMPLES = 8 * 8640;
+    private static final Instant FROM = Instant.ofEpochMilli(TierData.T0 - 3_600_000);
+    private static final Instant TO = Instant.ofEpochMilli(TierData.T0 + 9 * 86_400_000L);
+    private static final List<String> TAGS = List.of("boiler.temp", "Boiler.Temp", "line 1/pump%speed", "ünï.cødé",
+            ".hidden", "x");
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(TierData.T0 + 9 * 86_400_000L));
+
+    private Historian open(FileSystemColdTier tier, DataSize cache) {
+        return Historian.builder().dataDirectory(dir.resolve("data")).jmx(false).clock(clock)
+                .coldTier(tier).coldCacheSize(cache)
+                .tiering(TieringPolicy.olderThan(Duration.ofDays(2)).checkEvery(Duration.ZERO))
+                .build();
+    }
+
+    private Map<String, List<String>> fingerprints(Historian h) {
+        Map<String, List<String>> out = new HashMap<>();
+        for (String tag : TAGS) {
+            out.put(tag, QueryFingerprint.of(h, tag, FROM, TO));
+        }
+        return out;
+    }
+
+    @Test
+    void tierNow_everyQueryMode_answersAsBeforeAndLocalDiskShrinks() throws IOException {
+        FileSystemColdTier tier = FileSystemColdTier.of(dir.resolve("tier"));
+        Map<String, List<String>> hot;
+        try (Historian h = open(tier, DataSize.ofMegabytes(64))) {
+            TierData.write(h, TAGS, SAMPLES, PERIOD);
+            ((Engine) h).compactStore();
+            long before = ((Engine) h).store().longProperty("rocksdb.total-sst-files-size");
+            hot = fingerprints(h);
+
+            TieringReport report = h.tierNow();
+            System.out.println("tiering: " + report);
+            assertTrue(report.segmentsWritten() >= TAGS.size() * 5, report.toString());
+            assertEquals(Instant.ofEpochMilli(TierData.T0 + 7 * 86_400_000L), report.cutoff());
+            assertEquals(fingerprints(h), hot, "answers changed by tiering");
+            assertEquals(TierData.manifestKeys(h), TierData.tierKeys(tier));
+
+            ((Engine) h).compactStore();
+            long after = ((Engine) h).store().longProperty("rocksdb.total-sst-files-size");
+            System.out.println("local chunk files: " + before + " -> " + after + " bytes");
+            assertTrue(after < before / 2, "local disk did not shrink: " + before + " -> " + after);
+
+            TieringReport again = h.tierNow();
+            assertEquals(0, again.segmentsWritten() + again.segmentsAdopted(), again.toString());
+        }
+        try (Historian h = open(tier, DataSize.ofMegabytes(64))) {
+            assertEquals(hot, fingerprints(h), "answers changed after reopening");
+            assertEquals(SAMPLES, Reads.all(h, "boiler.temp").size());
+        }
+    }
+
+    @Test
+    void write_behindTheCutoff_isRejectedNamingTagAndCutoff() {
+        FileSystemColdTier tier = FileSystemColdTier.of(dir.resolve("tier"));
+        try (Historian h = open(tier, DataSize.ofMegabytes(64))) {
+            TierData.write(h, List.of("late.tag"), 4 * 8640, PERIOD);
+            clock.advance(Duration.ofDays(-4));
+            TieringReport r = h.tierNow();
+            assertTrue(r.segmentsWritten() > 0, r.toString());
+            Instant cutoff = r.cutoff();
+            SampleRejectedException e = assertThrows(SampleRejectedException.class,
+                    () -> h.write("late.tag", cutoff.minusSeconds(5), 1.0));
+            assertEquals(RejectReason.BEHIND_TIERING_CUTOFF, e.reason());
+            assertTrue(e.getMessage().contains("late.tag") && e.getMessage().contains(cutoff.toString()), e.getMessage());
+            // A tag without cold data is behind the same cutoff.
+            assertThrows(SampleRejectedException.class, () -> h.write("other.tag", cutoff.minusMillis(1), 1.0));
+            h.write("late.tag", cutoff, 2.0);
+            assertEquals(2.0, h.valueAt("late.tag", cutoff, ValueAt.PREVIOUS).orElseThrow().value());
+            assertEquals(2, h.stats().rejected(RejectReason.BEHIND_TIERING_CUTOFF));
+        }
+        try (Historian h = open(tier, DataSize.ofMegabytes(64))) {
+            // The cutoff survives a restart.
+            assertThrows(SampleRejectedException.class,
+                    () -> h.write("late.tag", Instant.ofEpochMilli(TierData.T0 + 1000), 1.0));
+        }
+    }
+
+    @Test
+    void coldQueries_keepTheCacheUnderItsBound_andFetchAgainAfterEviction() throws IOException {
+        FileSystemColdTier tier = FileSystemColdTier.of(dir.resolve("tier"));
+        DataSize cap = DataSize.ofKilobytes(64);
+        try (Historian h = open(tier, cap)) {
+            TierData.write(h, TAGS, SAMPLES, PERIOD);
+            h.tierNow();
+            var cache = ((Engine) h).coldCache();
+            Instant day0 = Instant.ofEpochMilli(TierData.T0);
+            Instant day1 = day0.plus(Duration.ofDays(1));
+            assertEquals(8640, h.query("x").between(day0, day1).toList().size());
+            long fetches = cache.fetches();
+            h.query("x").between(day0, day1).toList();
+            assertEquals(fetches, cache.fetches(), "a warm query fetched again");
+            for (String tag : TAGS.subList(0, TAGS.size() - 1)) {
+                Reads.all(h, tag);
+                assertTrue(cache.usedBytes() <= cap.bytes(), "cache over its bound: " + cache.usedBytes());
+                assertTrue(directorySize(dir.resolve("data/cold-cache")) <= cap.bytes());
+            }
+            long before = cache.fetches();
+            assertEquals(8640, h.query("x").between(day0, day1).toList().size());
+            assertTrue(cache.fetches() > before, "an evicted segment was not fetched again");
+        }
+    }
+
+    @Test
+    void corruptOrMissingSegment_failsNamingTheObject() throws IOException {
+        FileSystemColdTier tier = FileSystemColdTier.of(dir.resolve("tier"));
+        List<String> keys;
+        try (Historian h = open(tier, DataSize.ofMegabytes(64))) {
+            TierData.write(h, List.of("x"), SAMPLES, PERIOD);
+            h.tierNow();
+            keys = new ArrayList<>(TierData.manifestKeys(h));
+        }
+        keys.sort(null);
+        Path first = tier.root().resolve(keys.get(0));
+        byte[] content = Files.readAllBytes(first);
+        content[content.length / 2] ^= 0x10;
+        Files.write(first, content);
+        // The day-3 query's first chunk starts on day 2 (chunks of 4096 samples span 11.4 hours).
+        Path third = tier.root().resolve(keys.get(2));
+        Files.delete(third);
+        try (Historian h = open(tier, DataSize.ofMegabytes(64))) {
+            Instant day0 = Instant.ofEpochMilli(TierData.T0);
+            HistorianException corrupt = assertThrows(HistorianException.class,
+                    () -> h.query("x").between(day0, day0.plusSeconds(60)).toList());
+            assertTrue(corrupt.getMessage().contains("checksum mismatch") && corrupt.getMessage().contains(keys.get(0)),
+                    corrupt.getMessage());
+            Instant day3 = day0.plus(Duration.ofDays(3));
+            HistorianException missing = assertThrows(HistorianException.class,
+                    () -> h.query("x").between(day3, day3.plusSeconds(60)).toList());
+            assertTrue(missing.getMessage().contains("missing") && missing.getMessage().contains(keys.get(2)),
+                    missing.getMessage());
+            // Hot data is unaffected.
+            Instant hot = day0.plus(Duration.ofDays(7)).plusSeconds(3600);
+            assertEquals(6, h.query("x").between(hot, hot.plusSeconds(60)).toList().size());
+        }
+    }
+
+    @Test
+    void scheduledRuns_tierWithoutBeingAsked_andStopAtClose() throws IOException {
+        FileSystemColdTier tier = FileSystemColdTier.of(dir.resolve("tier"));
+        try (Historian h = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false).clock(clock)
+                .coldTier(tier).tiering(TieringPolicy.olderThan(Duration.ofDays(2)).checkEvery(Duration.ofMillis(100)))
+                .build()) {
+            TierData.write(h, List.of("x"), SAMPLES, PERIOD);
+            org.awaitility.Awaitility.await("a scheduled tiering run").atMost(Duration.ofSeconds(30))
+                    .until(() -> TierData.manifestKeys(h).size() >= 5);
+            assertEquals(SAMPLES, Reads.all(h, "x").size());
+        }
+        // The leak check fails the test if the historian-tiering thread outlives close().
+    }
+
+    @Test
+    void tieringPolicy_withoutColdTier_failsAtBuild() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Historian.builder()
+                .dataDirectory(dir.resolve("data")).tiering(TieringPolicy.olderThan(Duration.ofDays(1))).build());
+        assertTrue(e.getMessage().contains("cold tier"), e.getMessage());
+    }
+
+    @Test
+    void sizePolicy_tiersOldestPartitionsUntilLocalDataFits() {
+        FileSystemColdTier tier = FileSystemColdTier.of(dir.resolve("tier"));
+        try (Historian h = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false).clock(clock)
+                .coldTier(tier).tiering(TieringPolicy.localSizeAbove(DataSize.ofKilobytes(20))
+                        .checkEvery(Duration.ZERO)).build()) {
+            TierData.write(h, List.of("a", "b"), SAMPLES, PERIOD);
+            TieringReport r = h.tierNow();
+            assertTrue(r.segmentsWritten() > 0, r.toString());
+            assertEquals(SAMPLES, Reads.all(h, "a").size());
+            assertEquals(SAMPLES, Reads.all(h, "b").size());
+        }
+    }
+
+    private static long directorySize(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+}

@@ -1,0 +1,358 @@
+package io.historian.tiering;
+
+import io.historian.HistorianException;
+import io.historian.spi.ColdTier;
+import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
+import io.minio.ListObjectsArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.errors.ErrorResponseException;
+import io.minio.errors.MinioException;
+import io.minio.messages.Item;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.OkHttpClient;
+
+/**
+ * A cold tier on any S3 API (AWS S3, MinIO, Ceph, S3Proxy), through minio-java.
+ *
+ * <pre>{@code
+ * Historian.builder()
+ *     .coldTier(S3ColdTier.builder().endpoint("https://minio.plant.local:9000").bucket("historian")
+ *             .prefix("site-a/").credentials(S3Credentials.of(accessKey, secretKey)).build())
+ *     .tiering(TieringPolicy.olderThan(Duration.ofDays(30)))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Objects live under {@code prefix}: several historians share a bucket with distinct
+ * prefixes. Each object carries the SHA-256 of its content as user metadata
+ * ({@code x-amz-meta-historian-sha256}); {@link #stat} returns it, so verification never depends
+ * on the ETag, which differs between servers for multipart uploads.
+ *
+ * <p><b>Errors:</b> network failures, timeouts and 5xx answers are {@link IOException}s (the
+ * historian retries them); a missing object is {@code null} from {@link #stat} and a
+ * {@link NoSuchFileException} from {@link #fetch}; a missing bucket or refused credentials are
+ * {@link IOException}s whose message names the bucket.
+ *
+ * <p><b>Thread safety:</b> thread-safe. <b>Lifecycle:</b> the historian closes the tier; closing
+ * releases the HTTP client's threads and connections.
+ */
+public final class S3ColdTier implements ColdTier {
+    private static final String SHA_META = "historian-sha256";
+    private static final Set<String> MISSING = Set.of("NoSuchKey", "NoSuchObject", "NotFound");
+
+    private final MinioClient client;
+    private final OkHttpClient http;
+    private final String bucket;
+    private final String prefix;
+    private final String endpoint;
+    private volatile boolean closed;
+
+    private S3ColdTier(Builder b) {
+        this.bucket = b.bucket;
+        this.prefix = b.prefix;
+        this.endpoint = b.endpoint;
+        OkHttpClient.Builder hb = new OkHttpClient.Builder()
+                .connectTimeout(b.connectTimeout)
+                .readTimeout(b.readTimeout)
+                .writeTimeout(b.readTimeout)
+                .callTimeout(b.callTimeout)
+                .retryOnConnectionFailure(false);
+        if (b.trustedCertificates != null) {
+            X509TrustManager tm = trustManager(b.trustedCertificates);
+            try {
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
+                hb.sslSocketFactory(ctx.getSocketFactory(), tm);
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot set up TLS with " + b.trustedCertificates + ": " + e, e);
+            }
+        }
+        this.http = hb.build();
+        MinioClient.Builder mb = MinioClient.builder().endpoint(b.endpoint).httpClient(http, true);
+        if (b.region != null) {
+            mb.region(b.region);
+        }
+        Supplier<S3Credentials> provider = b.credentials;
+        mb.credentialsProvider(() -> {
+            S3Credentials c = provider.get();
+            return new io.minio.credentials.Credentials(c.accessKey(), c.secretKey(), c.sessionToken(), null);
+        });
+        this.client = mb.build();
+    }
+
+    private static X509TrustManager trustManager(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            int i = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                ks.setCertificateEntry("ca" + i++, c);
+            }
+            if (i == 0) {
+                throw new IllegalArgumentException("no certificate in " + pem);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            return (X509TrustManager) tmf.getTrustManagers()[0];
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read trusted certificates [file=" + pem + "]: " + e, e);
+        }
+    }
+
+    /** A builder; endpoint, bucket and credentials are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private String objectName(String key) {
+        io.historian.internal.tier.ObjectKeys.checkKey(key);
+        return prefix + key;
+    }
+
+    @Override
+    public String describe() {
+        return "s3://" + bucket + "/" + prefix + " at " + endpoint;
+    }
+
+    @Override
+    public void put(String key, byte[] content, String sha256) throws IOException {
+        String name = objectName(key);
+        try {
+            client.putObject(PutObjectArgs.builder().bucket(bucket).object(name).data(content, content.length)
+                    .contentType("application/octet-stream").userMetadata(Map.of(SHA_META, sha256)).build());
+        } catch (MinioException | RuntimeException e) {
+            throw io("upload", name, e);
+        }
+    }
+
+    @Override
+    public ObjectInfo stat(String key) throws IOException {
+        String name = objectName(key);
+        try {
+            StatObjectResponse r = client.statObject(StatObjectArgs.builder().bucket(bucket).object(name).build());
+            String sha = null;
+            for (Map.Entry<String, String> h : r.userMetadata()) {
+                if (h.getKey().toLowerCase(java.util.Locale.ROOT).endsWith(SHA_META)) {
+                    sha = h.getValue();
+                }
+            }
+            return new ObjectInfo(r.size(), sha);
+        } catch (ErrorResponseException e) {
+            if (MISSING.contains(e.errorResponse().code()) || e.response() != null && e.response().code() == 404) {
+                return null;
+            }
+            throw io("stat", name, e);
+        } catch (MinioException | RuntimeException e) {
+            throw io("stat", name, e);
+        }
+    }
+
+    @Override
+    public byte[] fetch(String key) throws IOException {
+        String name = objectName(key);
+        try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(name).build())) {
+            return in.readAllBytes();
+        } catch (ErrorResponseException e) {
+            if (MISSING.contains(e.errorResponse().code())) {
+                NoSuchFileException missing = new NoSuchFileException(describe() + name);
+                missing.initCause(e);
+                throw missing;
+            }
+            throw io("fetch", name, e);
+        } catch (MinioException | RuntimeException e) {
+            // minio-java reports transport failures as unchecked exceptions.
+            throw io("fetch", name, e);
+        }
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        String name = objectName(key);
+        try {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(name).build());
+        } catch (MinioException | RuntimeException e) {
+            throw io("delete", name, e);
+        }
+    }
+
+    @Override
+    public List<String> list(String keyPrefix) throws IOException {
+        List<String> keys = new ArrayList<>();
+        Iterable<Result<Item>> items = client.listObjects(ListObjectsArgs.builder().bucket(bucket)
+                .prefix(prefix + keyPrefix).recursive(true).build());
+        try {
+            for (Result<Item> r : items) {
+                keys.add(r.get().objectName().substring(prefix.length()));
+            }
+        } catch (MinioException e) {
+            throw io("list", prefix + keyPrefix, e);
+        } catch (RuntimeException e) {
+            // The listing iterator wraps transport failures in unchecked exceptions.
+            throw new IOException("cannot list objects [bucket=" + bucket + ", prefix=" + prefix + keyPrefix + "]: " + e, e);
+        }
+        return keys;
+    }
+
+    private IOException io(String what, String name, Exception e) {
+        return new IOException(what + " failed [bucket=" + bucket + ", object=" + name + ", endpoint=" + endpoint + "]: "
+                + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            client.close();
+        } catch (Exception e) {
+            throw new HistorianException("cannot close the S3 client [" + describe() + "]", e);
+        } finally {
+            // The client closes the HTTP client it was handed; these make sure no thread lingers.
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "S3ColdTier[" + describe() + "]";
+    }
+
+    /**
+     * Configures an {@link S3ColdTier}.
+     *
+     * <p><b>Errors:</b> nulls throw {@link NullPointerException} naming the parameter; a missing
+     * endpoint, bucket or credentials is an {@link IllegalStateException} at {@link #build()}.
+     */
+    public static final class Builder {
+        private String endpoint;
+        private String region;
+        private String bucket;
+        private String prefix = "";
+        private Supplier<S3Credentials> credentials;
+        private Path trustedCertificates;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration readTimeout = Duration.ofSeconds(30);
+        private Duration callTimeout = Duration.ofMinutes(2);
+
+        private Builder() {
+        }
+
+        /** The server URL, {@code https://host:port} (or {@code http://} for a local test server). */
+        public Builder endpoint(String url) {
+            this.endpoint = Objects.requireNonNull(url, "url");
+            return this;
+        }
+
+        /** The region (default: asked from the server). */
+        public Builder region(String region) {
+            this.region = Objects.requireNonNull(region, "region");
+            return this;
+        }
+
+        /** The bucket; it must exist. */
+        public Builder bucket(String bucket) {
+            this.bucket = Objects.requireNonNull(bucket, "bucket");
+            return this;
+        }
+
+        /**
+         * The key prefix of every object (default none), such as {@code site-a/}. Must be empty or
+         * end with {@code /} and have no {@code .} or {@code ..} segment.
+         */
+        public Builder prefix(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            if (!prefix.isEmpty()) {
+                if (!prefix.endsWith("/")) {
+                    throw new IllegalArgumentException("prefix must end with '/': " + prefix);
+                }
+                io.historian.internal.tier.ObjectKeys.checkKey(prefix.substring(0, prefix.length() - 1));
+            }
+            this.prefix = prefix;
+            return this;
+        }
+
+        /** Static credentials. */
+        public Builder credentials(S3Credentials credentials) {
+            Objects.requireNonNull(credentials, "credentials");
+            this.credentials = () -> credentials;
+            return this;
+        }
+
+        /** Credentials asked for on each request (rotating or temporary ones); the supplier must be quick. */
+        public Builder credentials(Supplier<S3Credentials> provider) {
+            this.credentials = Objects.requireNonNull(provider, "provider");
+            return this;
+        }
+
+        /** Trusts the CA certificates in a PEM file in place of the JVM's trust store (a private CA). */
+        public Builder trustedCertificates(Path pemFile) {
+            this.trustedCertificates = Objects.requireNonNull(pemFile, "pemFile");
+            return this;
+        }
+
+        /** Connection timeout (default 10 s). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** Read and write timeout: how long a stalled transfer waits (default 30 s). */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = positive(timeout, "readTimeout");
+            return this;
+        }
+
+        /** Whole-call timeout (default 2 min). */
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = positive(timeout, "callTimeout");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+
+        /** Builds the tier; no request is made until the historian uses it. */
+        public S3ColdTier build() {
+            if (endpoint == null || bucket == null || credentials == null) {
+                throw new IllegalStateException("S3ColdTier needs endpoint, bucket and credentials [endpoint=" + endpoint
+                        + ", bucket=" + bucket + ", credentials=" + (credentials == null ? "missing" : "set") + "]");
+            }
+            return new S3ColdTier(this);
+        }
+
+        @Override
+        public String toString() {
+            return "S3ColdTier.Builder[endpoint=" + endpoint + ", bucket=" + bucket + ", prefix=" + prefix + "]";
+        }
+    }
+}
