@@ -3,17 +3,12 @@ package io.historian.bench;
 import io.historian.DataSize;
 import io.historian.Historian;
 import io.historian.HistorianStats;
+import io.historian.bench.peers.Directories;
 import io.historian.internal.engine.Engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * A historian in a fresh temporary data directory that {@link #close()} closes and then deletes.
@@ -141,43 +136,10 @@ final class ScratchHistorian implements AutoCloseable {
 
     /** The bytes of every regular file under {@code dir}. */
     static long sizeOf(Path dir) {
-        AtomicLong total = new AtomicLong();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.filter(Files::isRegularFile).forEach(p -> {
-                try {
-                    total.addAndGet(Files.size(p));
-                } catch (NoSuchFileException e) {
-                    // A journal segment or SST released while walking: it no longer counts.
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot measure " + dir, e);
-        }
-        return total.get();
+        return Directories.sizeOf(dir);
     }
 
     static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the benchmark data directory " + dir, e);
-        }
+        Directories.deleteRecursively(dir);
     }
 }

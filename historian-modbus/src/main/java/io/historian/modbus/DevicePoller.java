@@ -230,7 +230,11 @@ final class DevicePoller implements Runnable {
                     counters.accumulateAndGet(MAX_LATENCY, latency, Math::max);
                     counters.addAndGet(TOTAL_LATENCY, latency);
                     long ts = config.clock().millis();
-                    for (Point p : r.points()) {
+                    // An index loop: the list's iterator is not always optimised away, and it would be
+                    // one allocation per request on the poll path.
+                    List<Point> points = r.points();
+                    for (int k = 0; k < points.size(); k++) {
+                        Point p = points.get(k);
                         batch.add(p.tag(), ts, Decoder.decode(p, data, 0, r.address()), Quality.GOOD);
                     }
                     break;

@@ -24,9 +24,9 @@ import java.util.stream.Stream;
  * <p>Workload: {@code TAGS} tags x {@code DAYS} days at one sample per 10 s, 2-decimal values;
  * tiered with a one-day partition (one segment per tag and day). Run from the repository root:
  * <pre>
- * mvn -q -o -pl historian-tiering -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * mvn -q -o -pl historian-tiering -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java $(flags) -cp historian-tiering/target/test-classes:historian-core/target/test-classes:\
- *     historian-core/target/classes:historian-tiering/target/classes:$(cat historian-tiering/cp.txt) \
+ *     historian-core/target/classes:historian-tiering/target/classes:$(cat historian-tiering/target/cp.txt) \
  *     io.historian.tiering.TieringBenchmark [tags] [days]
  * </pre>
  */

@@ -12,8 +12,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
-/** Sizes and deletes a peer's directory. */
-final class Directories {
+/** Sizes and deletes benchmark data directories (the peers' and the historian's). */
+public final class Directories {
     private Directories() {
     }
 
@@ -22,7 +22,7 @@ final class Directories {
      * files sparsely (Chronicle's journal segments, QuestDB's memory-mapped columns), so their
      * apparent sizes overstate what the disk holds. Falls back to {@link #sizeOf} without {@code du}.
      */
-    static long allocatedBytes(Path dir) {
+    public static long allocatedBytes(Path dir) {
         try {
             Process du = new ProcessBuilder("du", "-s", "-B1", dir.toString()).redirectErrorStream(true).start();
             String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -38,7 +38,7 @@ final class Directories {
     }
 
     /** The apparent bytes of every regular file under {@code dir}. */
-    static long sizeOf(Path dir) {
+    public static long sizeOf(Path dir) {
         AtomicLong total = new AtomicLong();
         try (Stream<Path> files = Files.walk(dir)) {
             files.filter(Files::isRegularFile).forEach(p -> {
@@ -56,7 +56,7 @@ final class Directories {
         return total.get();
     }
 
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
@@ -75,7 +75,7 @@ final class Directories {
                 }
             });
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the peer directory " + dir, e);
+            throw new UncheckedIOException("cannot delete the benchmark data directory " + dir, e);
         }
     }
 }
