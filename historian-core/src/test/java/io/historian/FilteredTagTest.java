@@ -129,6 +129,30 @@ class FilteredTagTest {
     }
 
     @Test
+    void aFilterRegisteredWhileTheTagIsLive_appliesFromThenOn() {
+        try (Historian h = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false).build()) {
+            for (int i = 0; i < 100; i++) {
+                h.write("tank.level", Instant.ofEpochMilli(T0 + i * 1000L), 5.0);
+            }
+            assertTrue(h.compression("tank.level").isEmpty());
+            h.register(TagDefinition.of("tank.level").deadband(1.0));
+            for (int i = 100; i < 200; i++) {
+                h.write("tank.level", Instant.ofEpochMilli(T0 + i * 1000L), 5.0);
+            }
+            FilterStats s = h.compression("tank.level").orElseThrow();
+            assertEquals(100, s.offered(), "only the samples after the change are offered");
+            assertTrue(s.filtered() > 90, "repeats inside the deadband are dropped: " + s);
+            long stored = 0;
+            try (SampleCursor c = h.query("tank.level").raw()) {
+                while (c.next()) {
+                    stored++;
+                }
+            }
+            assertEquals(100 + s.archived(), stored, "every sample before the change is stored");
+        }
+    }
+
+    @Test
     void tagWithoutFilter_hasNoReport_andUnknownTagIsNamed() {
         try (Historian h = builder(dir.resolve("data")).build()) {
             h.write("plain", Instant.ofEpochMilli(T0), 1.0);

@@ -320,10 +320,7 @@ final class StoreWriter implements Runnable {
         TagState st = states[tagId];
         if (st == null) {
             st = new TagState();
-            TagDefinition def = registry.definition(tagId);
-            if (def.hasFilter()) {
-                st.filter = SampleFilter.of(def, FIDELITY_CAPACITY);
-            }
+            redefine(tagId, st, registry.definition(tagId));
             states[tagId] = st;
         }
         if (!st.lastStoredKnown) {
@@ -345,6 +342,10 @@ final class StoreWriter implements Runnable {
 
     private void apply(int tagId, long ts, double v, int q, long entryIndex) {
         TagState st = state(tagId);
+        TagDefinition def = registry.definition(tagId);
+        if (def != st.definition) {
+            redefine(tagId, st, def);
+        }
         SampleFilter f = st.filter;
         if (f == null) {
             store(tagId, st, ts, v, q, entryIndex);
@@ -418,6 +419,18 @@ final class StoreWriter implements Runnable {
     }
 
     private final FilterOutput filtering = new FilterOutput();
+
+    /**
+     * Follows a tag's definition: a filter set or changed by {@code register} applies from the next
+     * sample on; what the old filter held is archived first, so nothing is lost in the change.
+     */
+    private void redefine(int tagId, TagState st, TagDefinition def) {
+        if (st.filter != null) {
+            filtering.flush(tagId, st);
+        }
+        st.filter = def.hasFilter() ? SampleFilter.of(def, FIDELITY_CAPACITY) : null;
+        st.definition = def;
+    }
 
     /** Archives what every filter still holds (at close), so that nothing accepted is lost. */
     private void flushFilters() {

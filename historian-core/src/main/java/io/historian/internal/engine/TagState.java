@@ -21,6 +21,8 @@ final class TagState {
     boolean listedPending;
     /** Whether {@link #lastStoredTs} has been read from the store yet. */
     boolean lastStoredKnown;
+    /** The definition {@link #filter} was made from. */
+    io.historian.TagDefinition definition;
     /** The tag's exception and compression filter, or null when it has none. */
     io.historian.internal.filter.SampleFilter filter;
     /** The journal entries of the samples the filter holds (its snapshot, its held-back input), or MAX_VALUE. */
