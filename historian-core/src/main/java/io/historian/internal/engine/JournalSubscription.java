@@ -336,28 +336,21 @@ final class JournalSubscription implements Subscription, Runnable {
             return;
         }
         released = true;
-        try {
-            if (merge != null) {
-                merge.close();
-                merge = null;
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("error while closing the replay views of {}", name, e);
+        closeQuietly(merge, "the replay views");
+        merge = null;
+        closeQuietly(tailer, "the tailer");
+        tailer = null;
+        closeQuietly(pin, "the journal pin");
+    }
+
+    private void closeQuietly(AutoCloseable resource, String what) {
+        if (resource == null) {
+            return;
         }
         try {
-            if (tailer != null) {
-                tailer.close();
-                tailer = null;
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("error while closing the tailer of {}", name, e);
-        }
-        try {
-            if (pin != null) {
-                pin.close();
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("error while releasing the journal pin of {}", name, e);
+            resource.close();
+        } catch (Exception e) {
+            LOG.debug("error while closing {} of {}", what, name, e);
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.Lock;
  * made under {@code io}, the lock under which the subscription closes the views, so a close from
  * another thread never frees a walk while it is in use; per-sample steps read only heap arrays.
  */
-final class ReplayMerge {
+final class ReplayMerge implements AutoCloseable {
     private final List<TagView> views;
     private final ChunkWalk[] walks;
     private final int[] tagIds;
@@ -183,7 +183,8 @@ final class ReplayMerge {
     }
 
     /** Closes the walks and views; the caller holds {@code io}. Idempotent. */
-    void close() {
+    @Override
+    public void close() {
         for (int k = 0; k < walks.length; k++) {
             if (walks[k] != null) {
                 walks[k].close();
