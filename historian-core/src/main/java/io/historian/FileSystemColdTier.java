@@ -1,6 +1,5 @@
 package io.historian;
 
-import io.historian.internal.tier.ObjectKeys;
 import io.historian.spi.ColdTier;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -61,7 +60,7 @@ public final class FileSystemColdTier implements ColdTier {
     }
 
     private Path resolve(String key) {
-        ObjectKeys.checkKey(key);
+        ColdTier.checkKey(key);
         Path p = root.resolve(key).normalize();
         if (!p.startsWith(root)) {
             throw new IllegalArgumentException("object key escapes the tier root [key=" + key + ", root=" + root + "]");
@@ -107,7 +106,7 @@ public final class FileSystemColdTier implements ColdTier {
         } catch (NoSuchFileException e) {
             return null;
         }
-        return new ObjectInfo(content.length, io.historian.internal.tier.Sha256.hex(content));
+        return new ObjectInfo(content.length, sha256(content));
     }
 
     @Override
@@ -147,5 +146,13 @@ public final class FileSystemColdTier implements ColdTier {
     @Override
     public String toString() {
         return "FileSystemColdTier[" + root + "]";
+    }
+
+    private static String sha256(byte[] content) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 }

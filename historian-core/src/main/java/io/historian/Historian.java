@@ -121,16 +121,29 @@ public interface Historian extends AutoCloseable {
     Optional<FilterStats> compression(String tag);
 
     /**
-     * Deletes the chunks that lie wholly before {@code now - retention} (see
-     * {@link Builder#retention}); also runs on its own every
-     * {@link Builder#retentionCheckInterval}. Returns the number of chunks deleted.
+     * Deletes the data that lies wholly before {@code now - retention} (see
+     * {@link Builder#retention}): local chunks, and with a cold tier its segments, their objects and
+     * manifest entries; then gives the disk space back. Also runs on its own every
+     * {@link Builder#retentionCheckInterval}. Returns the number of chunks and segments deleted.
+     * Samples older than the horizon may stay readable until the chunk or segment holding them is
+     * wholly expired; writes behind it are refused ({@link RejectReason#BEHIND_RETENTION}).
      */
     long applyRetention();
 
     /**
-     * Runs the tiering job now (see {@link Builder#tiering}) and waits for it: every partition the
-     * policy selects is uploaded to the cold tier, verified, recorded in the manifest and only
-     * then deleted locally. Queries keep answering from both tiers throughout.
+     * Commits every sample written so far to the store and compacts it: for a maintenance window,
+     * or to measure disk use (see {@link HistorianStats#storeBytes()}). Tiering and retention give
+     * back the space of what they delete on their own; nothing else needs this.
+     */
+    void compact();
+
+    /**
+     * Runs the tiering job now (see {@link Builder#tiering}) and waits for it: the tiering cutoff
+     * rises (later writes behind it are refused with {@link RejectReason#BEHIND_TIERING_CUTOFF};
+     * every sample accepted before is committed first), then every partition the policy selects is
+     * uploaded to the cold tier, verified, recorded in the manifest and only then deleted locally,
+     * and the disk space is given back. The cutoff never passes the start of the clock's current
+     * partition. Queries keep answering from both tiers throughout.
      *
      * @throws IllegalStateException if the historian has no cold tier
      * @throws ColdTierUnavailableException if the tier could not be reached after retries; what
@@ -181,6 +194,7 @@ public interface Historian extends AutoCloseable {
      * <p><b>Thread safety:</b> not thread-safe; the built historian is.
      */
     final class Builder {
+        private static final int MAX_BATCH_SIZE = 4_000_000;
         private java.nio.file.Path dataDirectory = java.nio.file.Path.of("historian-data");
         private DataSize journalBudget = DataSize.ofGigabytes(2);
         private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
@@ -200,7 +214,6 @@ public interface Historian extends AutoCloseable {
         private java.time.Duration readWaitTimeout = java.time.Duration.ofSeconds(60);
         private java.time.Clock clock = java.time.Clock.systemUTC();
         private boolean jmx = true;
-        private boolean storeWriterPaused;
         private final java.util.List<io.historian.spi.SampleSource> sources = new java.util.ArrayList<>();
         private DataSize subscriberLagLimit = DataSize.ofGigabytes(1);
         private io.historian.spi.ColdTier coldTier;
@@ -281,10 +294,14 @@ public interface Historian extends AutoCloseable {
             return this;
         }
 
-        /** The most samples one {@code write(SampleBatch)} may carry (default 1,000,000). */
+        /**
+         * The most samples one {@code write(SampleBatch)} may carry (default 1,000,000; 1 to
+         * 4,000,000). A batch of any accepted size is journaled as one entry: all or nothing, also
+         * across a crash and a full journal.
+         */
         public Builder maxBatchSize(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxBatchSize must be positive: " + max);
+            if (max < 1 || max > MAX_BATCH_SIZE) {
+                throw new IllegalArgumentException("maxBatchSize must lie in [1, " + MAX_BATCH_SIZE + "]: " + max);
             }
             this.maxBatchSize = max;
             return this;
@@ -444,12 +461,6 @@ public interface Historian extends AutoCloseable {
             return this;
         }
 
-        /** Test seam: the store writer holds back, so writes stay in the journal only. */
-        Builder storeWriterPaused(boolean paused) {
-            this.storeWriterPaused = paused;
-            return this;
-        }
-
         /**
          * Opens the historian, replaying any journal backlog first.
          *
@@ -457,7 +468,6 @@ public interface Historian extends AutoCloseable {
          *     them), the data directory cannot be written, or another historian holds it
          */
         public Historian build() {
-            io.historian.internal.engine.JvmFlags.check();
             if (tiering != null && coldTier == null) {
                 throw new IllegalStateException("a tiering policy needs a cold tier: set coldTier(...) [tiering=" + tiering + "]");
             }
@@ -470,7 +480,7 @@ public interface Historian extends AutoCloseable {
                     dataDirectory, journalBudget, overflowPolicy, blockTimeout, durability, strictTags,
                     java.util.List.copyOf(tags.values()), duplicatePolicy, earliestTimestamp, futureTolerance,
                     maxBatchSize, chunkMaxSamples, chunkMaxAge, retention, retentionCheckInterval, commitInterval,
-                    readWaitTimeout, clock, jmx, storeWriterPaused, java.util.List.copyOf(sources),
+                    readWaitTimeout, clock, jmx, java.util.List.copyOf(sources),
                     subscriberLagLimit, coldTier,
                     coldTier != null && tiering == null ? TieringPolicy.olderThan(java.time.Duration.ofDays(30)) : tiering,
                     coldCacheSize, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(formulas)),

@@ -46,4 +46,10 @@ public interface HistorianMXBean {
 
     /** See {@link HistorianStats#corruptChunks()}. */
     long getCorruptChunks();
+
+    /** See {@link HistorianStats#storeBytes()}. */
+    long getStoreBytes();
+
+    /** See {@link HistorianStats#failure()}; null while the historian is healthy. */
+    String getFailure();
 }

@@ -24,6 +24,11 @@ import java.util.Map;
  * @param journalFullEvents writes that found the journal full (blocked or rejected)
  * @param tags the number of registered tags
  * @param corruptChunks chunks found corrupt on read
+ * @param storeBytes bytes of the store's table files on disk; falls after tiering and retention
+ *     remove data (samples still in the store's memory tables count once flushed)
+ * @param failure why the historian has failed (its store writer stopped on an error; every call
+ *     but {@code stats()} and {@code close()} then throws, and the next open replays the journal),
+ *     or null while it is healthy
  */
 public record HistorianStats(
         long receivedSamples,
@@ -39,11 +44,18 @@ public record HistorianStats(
         long journalBudgetBytes,
         long journalFullEvents,
         int tags,
-        long corruptChunks) {
+        long corruptChunks,
+        long storeBytes,
+        String failure) {
 
     /** Makes the map unmodifiable. */
     public HistorianStats {
         rejectedByReason = Map.copyOf(rejectedByReason);
+    }
+
+    /** Whether the historian has failed; see {@link #failure()}. */
+    public boolean failed() {
+        return failure != null;
     }
 
     /** The count of samples refused for one reason. */

@@ -20,6 +20,11 @@ public enum RejectReason {
     JOURNAL_FULL,
     /** The timestamp lies before the tiering cutoff, where data is immutable (see {@link TieringPolicy}). */
     BEHIND_TIERING_CUTOFF,
+    /**
+     * The timestamp lies before the retention horizon ({@code now - retention}, see
+     * {@link Historian.Builder#retention}): the sample would be expired as soon as it was stored.
+     */
+    BEHIND_RETENTION,
     /** The tag is the output of a formula ({@link Historian.Builder#formula}); write its inputs instead. */
     COMPUTED_TAG
 }

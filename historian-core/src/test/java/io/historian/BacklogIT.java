@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.historian.testing.BacklogVerifier;
+import io.historian.internal.engine.Internals;
 import io.historian.testing.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ class BacklogIT {
     void replay_ofA20MSampleBacklog_completesInA256MiBHeap_withEverySample() throws Exception {
         Path data = dir.resolve("data");
         SampleBatch batch = new SampleBatch(TAGS * 100);
-        try (Historian h = Historian.builder().dataDirectory(data).jmx(false).storeWriterPaused(true).build()) {
+        try (Historian h = Internals.openPaused(Historian.builder().dataDirectory(data).jmx(false))) {
             for (long i = 0; i < PER_TAG; i += 100) {
                 batch.clear();
                 for (long k = i; k < i + 100; k++) {

@@ -352,13 +352,18 @@ class HistorianTest {
     @Test
     void retention_deletesWhollyOldChunks_andKeepsTheRest() {
         try (Historian h = builder().chunkMaxSamples(16).retention(Duration.ofHours(1)).build()) {
+            Instant start = clock.instant();
             for (int i = 0; i < 64; i++) {
-                h.write("a", clock.instant().minus(Duration.ofHours(3)).plusSeconds(i), i);
+                h.write("a", start.plusSeconds(i), i);
             }
+            clock.advance(Duration.ofMinutes(150));
             for (int i = 0; i < 20; i++) {
-                h.write("a", clock.instant().minus(Duration.ofMinutes(30)).plusSeconds(i), 100 + i);
+                h.write("a", start.plus(Duration.ofMinutes(150)).plusSeconds(i), 100 + i);
             }
             assertEquals(84, Reads.all(h, "a").size());
+            SampleRejectedException behind = assertThrows(SampleRejectedException.class,
+                    () -> h.write("a", start.plusSeconds(100), 1));
+            assertEquals(RejectReason.BEHIND_RETENTION, behind.reason());
             long deleted = h.applyRetention();
             assertEquals(4, deleted);
             List<Sample> left = Reads.all(h, "a");

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.historian.internal.engine.Engine;
+import io.historian.internal.engine.Internals;
 import io.historian.testing.Reads;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,11 +38,11 @@ class JournalEdgeCasesTest {
 
     @Test
     void replay_crossesMissingRollCycles() {
-        try (Historian h = builder().storeWriterPaused(true).build()) {
+        try (Historian h = Internals.openPaused(builder())) {
             writeRange(h, "a", 0, 100);
-            ((Engine) h).journal().skipSegments(5);
+            Internals.journal(h).skipSegments(5);
             writeRange(h, "a", 100, 200);
-            ((Engine) h).journal().skipSegments(1000);
+            Internals.journal(h).skipSegments(1000);
             writeRange(h, "a", 200, 300);
         }
         try (Historian h = builder().build()) {
@@ -61,7 +61,7 @@ class JournalEdgeCasesTest {
                 assertEquals(10, Reads.all(h, "a").size());
             }
         }
-        try (Historian h = builder().storeWriterPaused(true).build()) {
+        try (Historian h = Internals.openPaused(builder())) {
             writeRange(h, "a", 10, 20);
         }
         for (int i = 0; i < 2; i++) {
@@ -73,7 +73,7 @@ class JournalEdgeCasesTest {
 
     @Test
     void replay_survivesLostQueueMetadata() throws Exception {
-        try (Historian h = builder().storeWriterPaused(true).build()) {
+        try (Historian h = Internals.openPaused(builder())) {
             writeRange(h, "a", 0, 500);
         }
         try (Stream<Path> files = Files.list(dir.resolve("journal"))) {
@@ -91,10 +91,10 @@ class JournalEdgeCasesTest {
         try (Historian h = builder().chunkMaxSamples(16).build()) {
             for (int i = 0; i < 5; i++) {
                 writeRange(h, "a", i * 100, i * 100 + 100);
-                ((Engine) h).journal().skipSegments(1);
+                Internals.journal(h).skipSegments(1);
             }
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> ((Engine) h).journal().segmentFiles().size() <= 2);
+                    .until(() -> Internals.journal(h).segmentFiles().size() <= 2);
         }
         try (Historian h = builder().build()) {
             assertEquals(500, Reads.all(h, "a").size());
@@ -104,14 +104,14 @@ class JournalEdgeCasesTest {
 
     @Test
     void fullJournal_underReject_refusesAtOnce_countsIt_andKeepsEverythingAccepted() {
-        try (Historian h = builder().journalBudget(DataSize.ofMegabytes(16)).journalOverflow(OverflowPolicy.REJECT)
-                .storeWriterPaused(true).build()) {
+        try (Historian h = Internals.openPaused(builder().journalBudget(DataSize.ofMegabytes(16))
+                .journalOverflow(OverflowPolicy.REJECT))) {
             int accepted = fillUntilFull(h);
             HistorianStats s = h.stats();
             assertTrue(s.journalFullEvents() >= 1);
             assertTrue(s.rejected(RejectReason.JOURNAL_FULL) >= 1);
             assertTrue(s.journalBytes() <= s.journalBudgetBytes());
-            ((Engine) h).storeWriterPaused(false);
+            Internals.pauseStoreWriter(h, false);
             assertEquals(accepted, Reads.all(h, "a").size());
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> writeRange(h, "a", accepted, accepted + 1000));
             assertEquals(accepted + 1000, Reads.all(h, "a").size());
@@ -121,15 +121,15 @@ class JournalEdgeCasesTest {
     @Test
     void fullJournal_underBlock_waitsForTheStore_thenGoesOn() throws Exception {
         int accepted;
-        try (Historian h = builder().journalBudget(DataSize.ofMegabytes(16)).journalOverflow(OverflowPolicy.BLOCK)
-                .journalBlockTimeout(Duration.ofMillis(200)).storeWriterPaused(true).build()) {
+        try (Historian h = Internals.openPaused(builder().journalBudget(DataSize.ofMegabytes(16))
+                .journalOverflow(OverflowPolicy.BLOCK).journalBlockTimeout(Duration.ofMillis(200)))) {
             accepted = fillUntilFull(h);
             assertTrue(h.stats().journalFullEvents() >= 1);
         }
         try (Historian h = builder().journalBudget(DataSize.ofMegabytes(16)).journalOverflow(OverflowPolicy.BLOCK)
                 .journalBlockTimeout(Duration.ofMinutes(2)).build()) {
             assertEquals(accepted, Reads.all(h, "a").size(), "the refused batch left no trace");
-            ((Engine) h).storeWriterPaused(true);
+            Internals.pauseStoreWriter(h, true);
             long fullBefore = h.stats().journalFullEvents();
             CompletableFuture<Integer> writer = CompletableFuture.supplyAsync(() -> {
                 int n = 0;
@@ -141,7 +141,7 @@ class JournalEdgeCasesTest {
             });
             await().atMost(Duration.ofSeconds(60)).until(() -> h.stats().journalFullEvents() > fullBefore);
             assertTrue(!writer.isDone(), "the writer blocks while the store is held back");
-            ((Engine) h).storeWriterPaused(false);
+            Internals.pauseStoreWriter(h, false);
             int written = writer.get(120, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals(written, Reads.all(h, "b").size());
             assertEquals(accepted, Reads.all(h, "a").size());

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.historian.internal.engine.Engine;
+import io.historian.internal.engine.Internals;
 import io.historian.internal.journal.ChronicleJournal;
 import io.historian.testing.Reads;
 import java.nio.file.Path;
@@ -145,7 +145,7 @@ class SubscriptionTest {
                 batch.add("other", T0_MS + i, i, Quality.GOOD);
             }
             h.write(batch);
-            ((Engine) h).compactStore();
+            h.compact();
             // A rewrite in the store and samples still in open chunks.
             h.write("a", T0_MS + 150 * 3000L, -5.0, Quality.GOOD);
             model.get(0).put(T0_MS + 150 * 3000L, -5.0);
@@ -304,7 +304,7 @@ class SubscriptionTest {
             }
             if (r.nextInt(100) == 0) {
                 // Only this thread appends: rolls, and leaves missing segments, under the subscriber's tailer.
-                ((Engine) h).journal().skipSegments(1 + r.nextInt(3));
+                Internals.journal(h).skipSegments(1 + r.nextInt(3));
             }
             if (n == 1) {
                 Got g = mine.get(0);
@@ -394,7 +394,7 @@ class SubscriptionTest {
         DataSize budget = DataSize.ofMegabytes(16);
         // A short block timeout: were the held segments counted against the budget, writes would fail.
         try (Historian h = builder().journalBudget(budget).journalBlockTimeout(Duration.ofSeconds(10)).build()) {
-            ChronicleJournal journal = ((Engine) h).journal();
+            ChronicleJournal journal = Internals.journal(h);
             h.write("a", T0_MS - 1, 0.0, Quality.GOOD);
             CountDownLatch gate = new CountDownLatch(1);
             AtomicLong count = new AtomicLong();
@@ -420,7 +420,7 @@ class SubscriptionTest {
                 writeBulk(h, T0_MS, total, new SplittableRandom(1));
                 assertTrue(s.lagSize().bytes() > budget.bytes(), () -> "lag " + s.lagSize());
                 assertTrue(s.lag() > 0);
-                ((Engine) h).compactStore();
+                h.compact();
                 // Only the segment being appended to counts; the ones kept for the subscriber do not.
                 assertTrue(journal.usedBytes() <= budget.bytes() / 4 + (1 << 20), () -> "used " + journal.usedBytes());
                 assertTrue(journal.segmentFiles().containsKey(firstSegment), "the subscriber's segment is kept");
@@ -442,7 +442,7 @@ class SubscriptionTest {
     void subscriberLaggingBeyondTheLimit_isEnded_withAFailureNamingTheLastTimestampDelivered() throws Exception {
         try (Historian h = builder().journalBudget(DataSize.ofMegabytes(16))
                 .subscriberLagLimit(DataSize.ofMegabytes(4)).build()) {
-            ChronicleJournal journal = ((Engine) h).journal();
+            ChronicleJournal journal = Internals.journal(h);
             CountDownLatch gate = new CountDownLatch(1);
             CountDownLatch stuck = new CountDownLatch(1);
             AtomicLong calls = new AtomicLong();
@@ -496,7 +496,7 @@ class SubscriptionTest {
     @Test
     void close_stopsTheThread_releasesThePin_andIsIdempotent() {
         try (Historian h = builder().build()) {
-            ChronicleJournal journal = ((Engine) h).journal();
+            ChronicleJournal journal = Internals.journal(h);
             Subscription s = h.subscribe("*", (tag, t, v, q) -> { });
             assertEquals(1, journal.pinCount());
             assertEquals(1, subscriptionThreads());
@@ -528,7 +528,7 @@ class SubscriptionTest {
             await().atMost(WAIT).until(() -> subscriptionThreads() == 0);
             assertEquals(5, calls.get());
             assertEquals(Subscription.State.CLOSED, self.get().state());
-            assertEquals(0, ((Engine) h).journal().pinCount());
+            assertEquals(0, Internals.journal(h).pinCount());
         }
     }
 

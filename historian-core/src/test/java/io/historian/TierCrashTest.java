@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.historian.internal.engine.Engine;
+import io.historian.internal.engine.Internals;
 import io.historian.internal.tier.Manifest;
 import io.historian.testing.ChildJvm;
 import io.historian.testing.Reads;
@@ -46,7 +46,7 @@ class TierCrashTest {
             }
             assertTrue(report.segmentsWritten() > 0, report.toString());
             assertEquals(TierData.manifestKeys(h), TierData.tierKeys(FileSystemColdTier.of(tierDir)), "orphans");
-            assertTrue(new Manifest(((Engine) h).store()).intents().isEmpty());
+            assertTrue(new Manifest(Internals.store(h)).intents().isEmpty());
             for (int t = 0; t < TieringChild.TAGS.size(); t++) {
                 List<Sample> all = Reads.all(h, TieringChild.TAGS.get(t));
                 assertEquals(TieringChild.SAMPLES, all.size(), "samples of " + TieringChild.TAGS.get(t));
@@ -69,7 +69,7 @@ class TierCrashTest {
         String ghost = "segments/ghost/20250101T000000Z.seg";
         tier.put(ghost, new byte[] {4}, "00");
         try (Historian h = TieringChild.builder(data, dir.resolve("tier")).build()) {
-            new Manifest(((Engine) h).store()).recordIntent(ghost);
+            new Manifest(Internals.store(h)).recordIntent(ghost);
             TierData.write(h, List.of("crash.a"), TieringChild.SAMPLES, TieringChild.PERIOD);
             TieringReport report = h.tierNow();
             assertEquals(0, report.segmentsAdopted(), report.toString());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.historian.internal.engine.Engine;
+import io.historian.internal.engine.Internals;
 import io.historian.testing.MutableClock;
 import io.historian.testing.QueryFingerprint;
 import io.historian.testing.Reads;
@@ -58,8 +58,8 @@ class TierFileSystemTest {
         Map<String, List<String>> hot;
         try (Historian h = open(tier, DataSize.ofMegabytes(64))) {
             TierData.write(h, TAGS, SAMPLES, PERIOD);
-            ((Engine) h).compactStore();
-            long before = ((Engine) h).store().longProperty("rocksdb.total-sst-files-size");
+            h.compact();
+            long before = h.stats().storeBytes();
             hot = fingerprints(h);
 
             TieringReport report = h.tierNow();
@@ -69,8 +69,7 @@ class TierFileSystemTest {
             assertEquals(fingerprints(h), hot, "answers changed by tiering");
             assertEquals(TierData.manifestKeys(h), TierData.tierKeys(tier));
 
-            ((Engine) h).compactStore();
-            long after = ((Engine) h).store().longProperty("rocksdb.total-sst-files-size");
+            long after = h.stats().storeBytes();
             System.out.println("local chunk files: " + before + " -> " + after + " bytes");
             assertTrue(after < before / 2, "local disk did not shrink: " + before + " -> " + after);
 
@@ -116,7 +115,7 @@ class TierFileSystemTest {
         try (Historian h = open(tier, cap)) {
             TierData.write(h, TAGS, SAMPLES, PERIOD);
             h.tierNow();
-            var cache = ((Engine) h).coldCache();
+            var cache = Internals.coldCache(h);
             Instant day0 = Instant.ofEpochMilli(TierData.T0);
             Instant day1 = day0.plus(Duration.ofDays(1));
             assertEquals(8640, h.query("x").between(day0, day1).toList().size());

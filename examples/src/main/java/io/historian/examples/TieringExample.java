@@ -6,7 +6,6 @@ import io.historian.SampleBatch;
 import io.historian.TagDefinition;
 import io.historian.TieringPolicy;
 import io.historian.TieringReport;
-import io.historian.internal.engine.Engine;
 import io.historian.query.Aggregate;
 import io.historian.query.AggregateCursor;
 import io.historian.query.PointCursor;
@@ -47,9 +46,8 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
  *
  * <p>The history is four tags of the plant's physics ({@link PlantModel}) at 5 s, from the UTC
  * midnight seven days ago up to now; the policy moves what is older than two days, in UTC-day
- * segments. Local disk use is the size of the store's files after a compaction: RocksDB frees the
- * space of deleted chunks when it compacts, which it does on its own in time; the example forces
- * one (through {@code Engine.compactStore()}, an internal seam) so the figure shows it at once.
+ * segments. Local disk use is the size of the store's files ({@code stats().storeBytes()}): the
+ * history is compacted once before tiering, and tiering gives back the space of what it moved.
  *
  * <p>The S3 server keeps its objects in memory, so they vanish with the program: the data
  * directory (the argument, which must be new or empty; default a temporary directory, deleted at
@@ -102,10 +100,8 @@ public final class TieringExample {
             System.out.printf(Locale.ROOT, "history: wrote %,d samples in %.1f s: %d tags at %d s from %s to %s%n",
                     written, (System.nanoTime() - t0) / 1e9, TAGS.size(), STEP.toSeconds(), from, end);
 
-            // RocksDB frees the space of deleted chunks when it compacts; force it so the sizes show it now.
-            Engine engine = (Engine) historian;
-            engine.compactStore();
-            long before = directorySize(dataDir.resolve("store"));
+            historian.compact();
+            long before = historian.stats().storeBytes();
             System.out.printf(Locale.ROOT, "local store before tiering: %,d bytes%n", before);
             List<HourRow> aggregatesBefore = hourly(historian, from, end);
             List<String> trendBefore = trend(historian, from, end);
@@ -116,8 +112,7 @@ public final class TieringExample {
                     + " cutoff %s%n", report.segmentsWritten(), report.segmentsAdopted(), report.samples(),
                     report.bytes(), (System.nanoTime() - t0) / 1e9, report.cutoff());
             System.out.println("  " + report);
-            engine.compactStore();
-            long after = directorySize(dataDir.resolve("store"));
+            long after = historian.stats().storeBytes();
             System.out.printf(Locale.ROOT, "local store after tiering: %,d bytes (%.0f %% of before)%n", after,
                     100.0 * after / before);
 
@@ -229,18 +224,6 @@ public final class TieringExample {
                             + " memory and is gone [dir=" + dir.toAbsolutePath() + "]");
                 }
             }
-        }
-    }
-
-    private static long directorySize(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
         }
     }
 

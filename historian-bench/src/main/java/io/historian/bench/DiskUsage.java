@@ -25,7 +25,7 @@ import java.util.Locale;
  *       included; the store writer runs concurrently and throttles the writer through the journal
  *       budget when it falls behind;</li>
  *   <li>drain and compact: wait until the store writer has applied the whole journal, then
- *       {@code Engine.compactStore()} (seal and commit every open chunk, full RocksDB compaction);
+ *       {@code Historian.compact()} (seal and commit every open chunk, full RocksDB compaction);
  *       its time is reported apart;</li>
  *   <li>disk: {@code rocksdb.total-sst-files-size} per sample, and every file under the store
  *       directory and under the whole data directory (journal included) per sample;</li>
@@ -91,8 +91,8 @@ public final class DiskUsage {
                 throw new IllegalStateException("not every sample was journaled [expected=" + total + ", stats=" + stats + "]");
             }
 
-            long sst = scratch.engine().store().longProperty("rocksdb.total-sst-files-size");
-            Path storeDir = scratch.engine().store().directory();
+            long sst = stats.storeBytes();
+            Path storeDir = scratch.directory().resolve("store");
             long storeBytes = ScratchHistorian.sizeOf(storeDir);
             long dirBytes = ScratchHistorian.sizeOf(scratch.directory());
 
@@ -130,8 +130,8 @@ public final class DiskUsage {
                     + " journalBytes=%,d journalFullEvents=%,d%n", afterIngest.storedSamples(),
                     afterIngest.pendingSamples(), total - afterIngest.storedSamples() - afterIngest.pendingSamples(),
                     afterIngest.journalBytes(), afterIngest.journalFullEvents());
-            System.out.printf(Locale.ROOT, "drain + compactStore (store writer catches up, commits open chunks, full compaction): %.2f s%n", compactSeconds);
-            System.out.printf(Locale.ROOT, "after compactStore: stored=%,d pending=%,d chunks=%,d journalBytes=%,d%n",
+            System.out.printf(Locale.ROOT, "drain + compact (store writer catches up, commits open chunks, full compaction): %.2f s%n", compactSeconds);
+            System.out.printf(Locale.ROOT, "after compact(): stored=%,d pending=%,d chunks=%,d journalBytes=%,d%n",
                     stats.storedSamples(), stats.pendingSamples(), stats.committedChunks(), stats.journalBytes());
             System.out.printf(Locale.ROOT, "disk: SST %,d B = %.3f B/sample; store dir %,d B = %.3f B/sample;"
                     + " data dir (journal included) %,d B = %.3f B/sample%n", sst, sst / (double) total,
@@ -140,7 +140,7 @@ public final class DiskUsage {
                     + " (checksum %.2f)%n", tag, samplesPerTag, readMillis[TIMED_READS / 2], readMillis[0],
                     readMillis[TIMED_READS - 1], checksum);
             System.out.println();
-            System.out.println("| samples | ingest (M samples/s, wall) | drain + compactStore (s) | SST B/sample"
+            System.out.println("| samples | ingest (M samples/s, wall) | drain + compact (s) | SST B/sample"
                     + " | store dir B/sample | data dir B/sample | read 1 tag hot, median (ms) |");
             System.out.println("|---|---|---|---|---|---|---|");
             System.out.printf(Locale.ROOT, "| %d x %,d | %.2f | %.1f | %.3f | %.3f | %.3f | %.2f |%n", tags,

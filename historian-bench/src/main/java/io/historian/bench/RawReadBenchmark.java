@@ -27,7 +27,7 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p><b>Workload.</b> The setup writes the standard dataset ({@code tags x samplesPerTag}, default
  * 100 x 1,000,000 = 100M samples) in live order through the batch API, waits for the store
- * writer to apply the whole journal and calls {@code Engine.compactStore()}, so every sample sits
+ * writer to apply the whole journal and calls {@code Historian.compact()}, so every sample sits
  * in a committed, compacted chunk in RocksDB (nothing in memory, nothing left to replay). One invocation opens a cursor over the middle
  * tag ({@code std.tag050}) for its full range, sums timestamps and values into a
  * {@link Blackhole}, checks the count and closes the cursor. The store's block cache and the OS
@@ -87,10 +87,10 @@ public class RawReadBenchmark {
         manyFrom = Instant.ofEpochMilli(data.timestamp(middle));
         manyTo = Instant.ofEpochMilli(data.timestamp(middle + window));
         manySamples = (long) window * tags;
-        System.out.printf("%n[setup] wrote %,d samples in %.1f s, drain + compactStore %.1f s, SST bytes %,d (%.3f B/sample)%n",
+        System.out.printf("%n[setup] wrote %,d samples in %.1f s, drain + compact %.1f s, SST bytes %,d (%.3f B/sample)%n",
                 written, (loaded - start) / 1e9, (compacted - loaded) / 1e9,
-                scratch.engine().store().longProperty("rocksdb.total-sst-files-size"),
-                scratch.engine().store().longProperty("rocksdb.total-sst-files-size") / (double) written);
+                scratch.historian().stats().storeBytes(),
+                scratch.historian().stats().storeBytes() / (double) written);
     }
 
     @Benchmark

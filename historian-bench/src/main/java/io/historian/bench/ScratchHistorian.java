@@ -4,7 +4,6 @@ import io.historian.DataSize;
 import io.historian.Historian;
 import io.historian.HistorianStats;
 import io.historian.bench.peers.Directories;
-import io.historian.internal.engine.Engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -62,31 +61,21 @@ final class ScratchHistorian implements AutoCloseable {
         return historian;
     }
 
-    /** The concrete engine, for the benchmark seams ({@code compactStore()}, {@code store()}). */
-    Engine engine() {
-        return (Engine) historian;
-    }
-
     Path directory() {
         return directory;
     }
 
     /**
      * Waits until the store writer has applied everything journaled so far, then commits every
-     * chunk and compacts the store ({@code Engine.compactStore()}), and returns the counters.
-     *
-     * <p>{@code compactStore()} alone commits only what the store writer has applied when its task
-     * runs; entries still waiting in the journal are applied after it returns and stay in memory
-     * or uncompacted. A read waits for the store writer to catch up, so one comes first.
+     * chunk and compacts the store ({@link Historian#compact()}), and returns the counters.
      *
      * @throws IllegalStateException if samples are still pending afterwards
      */
     HistorianStats commitAndCompact(String anyTag) {
-        historian.latest(anyTag);
-        engine().compactStore();
+        historian.compact();
         HistorianStats stats = historian.stats();
         if (stats.pendingSamples() != 0) {
-            throw new IllegalStateException("samples still in memory after compactStore [stats=" + stats + "]");
+            throw new IllegalStateException("samples still in memory after compact() [stats=" + stats + "]");
         }
         return stats;
     }

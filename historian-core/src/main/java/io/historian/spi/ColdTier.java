@@ -51,6 +51,30 @@ public interface ColdTier extends AutoCloseable {
     /** The keys of the objects whose keys start with {@code keyPrefix}, in any order. */
     List<String> list(String keyPrefix) throws IOException;
 
+    /**
+     * For implementations: checks that a key is relative and has no empty, {@code .} or {@code ..}
+     * segment and no backslash, colon or control character, so that no key can leave the tier's
+     * root or prefix.
+     *
+     * @throws IllegalArgumentException naming the key and what is wrong with it
+     */
+    static void checkKey(String key) {
+        if (key == null || key.isEmpty() || key.startsWith("/") || key.endsWith("/")) {
+            throw new IllegalArgumentException("invalid object key [key=" + key + "]");
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c == '\\' || c < 0x20 || c == 0x7F || c == ':') {
+                throw new IllegalArgumentException("invalid character in object key at index " + i + " [key=" + key + "]");
+            }
+        }
+        for (String part : key.split("/", -1)) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                throw new IllegalArgumentException("invalid path segment '" + part + "' in object key [key=" + key + "]");
+            }
+        }
+    }
+
     /** Releases connections and threads; idempotent. */
     @Override
     void close();

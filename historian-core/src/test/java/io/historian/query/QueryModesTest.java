@@ -11,7 +11,7 @@ import io.historian.Quality;
 import io.historian.SampleBatch;
 import io.historian.TagDefinition;
 import io.historian.TagNotFoundException;
-import io.historian.internal.engine.Engine;
+import io.historian.internal.engine.Internals;
 import io.historian.query.QueryFixture.Arrangement;
 import io.historian.query.QueryFixture.S;
 import io.historian.testing.MutableClock;
@@ -169,21 +169,20 @@ class QueryModesTest {
             data.add(new S(QueryFixture.T0 + i * 1000L, Math.sin(i / 10.0) * 50, 0));
         }
         try (Historian h = QueryFixture.load(dir, arrangement, data, List.of())) {
-            Engine engine = (Engine) h;
             Instant from = Instant.ofEpochMilli(QueryFixture.T0 + 5_000);
             Instant to = Instant.ofEpochMilli(QueryFixture.T0 + 600_000);
             Aggregate[] summary = {Aggregate.COUNT, Aggregate.MIN, Aggregate.MAX, Aggregate.SUM, Aggregate.FIRST,
                 Aggregate.LAST, Aggregate.MEAN, Aggregate.DELTA, Aggregate.RANGE};
-            long before = engine.chunkDecodes();
+            long before = Internals.chunkDecodes(h);
             List<double[]> fast = rows(h.query(QueryFixture.LIN).between(from, to).aggregate(Duration.ofMinutes(10),
                     summary));
-            long fastDecodes = engine.chunkDecodes() - before;
-            before = engine.chunkDecodes();
+            long fastDecodes = Internals.chunkDecodes(h) - before;
+            before = Internals.chunkDecodes(h);
             Aggregate[] withStddev = Arrays.copyOf(summary, summary.length + 1);
             withStddev[summary.length] = Aggregate.STDDEV;
             List<double[]> slow = rows(h.query(QueryFixture.LIN).between(from, to).aggregate(Duration.ofMinutes(10),
                     withStddev));
-            long slowDecodes = engine.chunkDecodes() - before;
+            long slowDecodes = Internals.chunkDecodes(h) - before;
             System.out.println("headerFastPath " + arrangement + ": decodes fast=" + fastDecodes + " slow=" + slowDecodes);
             assertEquals(595, fast.get(0)[1]);
             assertEquals(data.get(5).v(), fast.get(0)[9], "first");

@@ -5,7 +5,7 @@ import io.historian.Quality;
 import io.historian.SampleBatch;
 import io.historian.TagDefinition;
 import io.historian.spi.ColdTier;
-import io.historian.internal.engine.Engine;
+import io.historian.internal.engine.Internals;
 import io.historian.internal.tier.Manifest;
 import io.historian.internal.tier.ObjectKeys;
 import io.historian.internal.tier.proto.ManifestEntry;
@@ -63,8 +63,7 @@ public final class TierData {
 
     /** The object keys the manifest references, over every tag. */
     public static Set<String> manifestKeys(Historian h) {
-        Engine e = (Engine) h;
-        Manifest m = new Manifest(e.store());
+        Manifest m = new Manifest(Internals.store(h));
         Set<String> keys = new HashSet<>();
         List<TagDefinition> tags = h.tags();
         for (int id = 0; id < tags.size(); id++) {

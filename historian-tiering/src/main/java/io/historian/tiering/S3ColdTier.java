@@ -127,7 +127,7 @@ public final class S3ColdTier implements ColdTier {
     }
 
     private String objectName(String key) {
-        io.historian.internal.tier.ObjectKeys.checkKey(key);
+        io.historian.spi.ColdTier.checkKey(key);
         return prefix + key;
     }
 
@@ -290,7 +290,7 @@ public final class S3ColdTier implements ColdTier {
                 if (!prefix.endsWith("/")) {
                     throw new IllegalArgumentException("prefix must end with '/': " + prefix);
                 }
-                io.historian.internal.tier.ObjectKeys.checkKey(prefix.substring(0, prefix.length() - 1));
+                io.historian.spi.ColdTier.checkKey(prefix.substring(0, prefix.length() - 1));
             }
             this.prefix = prefix;
             return this;

@@ -9,7 +9,6 @@ import io.historian.Historian;
 import io.historian.HistorianException;
 import io.historian.TieringPolicy;
 import io.historian.TieringReport;
-import io.historian.internal.engine.Engine;
 import io.historian.testing.MutableClock;
 import io.historian.testing.QueryFingerprint;
 import io.historian.testing.Reads;
@@ -76,8 +75,8 @@ class S3ColdTierTest {
         Path data = dir.resolve("data");
         try (Historian h = open(data, "site-a/")) {
             TierData.write(h, tags, SAMPLES, PERIOD);
-            ((Engine) h).compactStore();
-            long before = ((Engine) h).store().longProperty("rocksdb.total-sst-files-size");
+            h.compact();
+            long before = h.stats().storeBytes();
             for (String t : checked) {
                 hot.put(t, QueryFingerprint.of(h, t, FROM, TO));
             }
@@ -91,8 +90,7 @@ class S3ColdTierTest {
             try (S3ColdTier tier = s3.tier("site-a/")) {
                 assertEquals(TierData.manifestKeys(h), TierData.tierKeys(tier));
             }
-            ((Engine) h).compactStore();
-            long after = ((Engine) h).store().longProperty("rocksdb.total-sst-files-size");
+            long after = h.stats().storeBytes();
             System.out.println("local chunk files: " + before + " -> " + after + " bytes");
             assertTrue(after < before / 2, before + " -> " + after);
         }

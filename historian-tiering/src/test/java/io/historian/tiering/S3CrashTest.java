@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.historian.Historian;
 import io.historian.Sample;
 import io.historian.TieringReport;
-import io.historian.internal.engine.Engine;
+import io.historian.internal.engine.Internals;
 import io.historian.internal.tier.Manifest;
 import io.historian.testing.ChildJvm;
 import io.historian.testing.Reads;
@@ -62,7 +62,7 @@ class S3CrashTest {
             try (S3ColdTier tier = s3.tier(prefix)) {
                 assertEquals(TierData.manifestKeys(h), TierData.tierKeys(tier), "unreferenced or missing objects");
             }
-            assertTrue(new Manifest(((Engine) h).store()).intents().isEmpty());
+            assertTrue(new Manifest(Internals.store(h)).intents().isEmpty());
             for (int t = 0; t < TieringChild.TAGS.size(); t++) {
                 List<Sample> all = Reads.all(h, TieringChild.TAGS.get(t));
                 assertEquals(TieringChild.SAMPLES, all.size());

@@ -10,7 +10,7 @@ import io.historian.Historian;
 import io.historian.Sample;
 import io.historian.TieringPolicy;
 import io.historian.TieringReport;
-import io.historian.internal.engine.Engine;
+import io.historian.internal.engine.Internals;
 import io.historian.internal.tier.Manifest;
 import io.historian.testing.MutableClock;
 import io.historian.testing.Reads;
@@ -60,7 +60,7 @@ class S3FaultTest {
         try (S3ColdTier tier = s3.tier(prefix)) {
             assertEquals(TierData.manifestKeys(h), TierData.tierKeys(tier), "unreferenced or missing objects");
         }
-        assertTrue(new Manifest(((Engine) h).store()).intents().isEmpty(), "open intents");
+        assertTrue(new Manifest(Internals.store(h)).intents().isEmpty(), "open intents");
         for (int t = 0; t < TAGS.size(); t++) {
             List<Sample> all = Reads.all(h, TAGS.get(t));
             assertEquals(SAMPLES, all.size(), TAGS.get(t));

@@ -4,7 +4,6 @@ import io.historian.DataSize;
 import io.historian.Historian;
 import io.historian.TieringPolicy;
 import io.historian.TieringReport;
-import io.historian.internal.engine.Engine;
 import io.historian.testing.TierData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +49,7 @@ public final class TieringBenchmark {
                     .tiering(TieringPolicy.olderThan(Duration.ofDays(1)).checkEvery(Duration.ZERO));
             try (Historian h = builder.coldTier(s3.tier("bench/")).build()) {
                 TierData.write(h, names, perTag, 10_000);
-                ((Engine) h).compactStore();
+                h.compact();
                 long t0 = System.nanoTime();
                 TieringReport r = h.tierNow();
                 double s = (System.nanoTime() - t0) / 1e9;

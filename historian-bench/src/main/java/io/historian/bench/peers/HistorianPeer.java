@@ -4,7 +4,6 @@ import io.historian.Historian;
 import io.historian.HistorianStats;
 import io.historian.Quality;
 import io.historian.SampleBatch;
-import io.historian.internal.engine.Engine;
 import io.historian.query.SampleCursor;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,7 +14,7 @@ import java.time.Instant;
  * {@code write(SampleBatch)} per batch.
  *
  * <p>{@link #finish()} waits for the store writer to apply the whole journal, then commits every
- * open chunk and compacts the store ({@code Engine.compactStore()}). {@link #dataBytes()} is the
+ * open chunk and compacts the store ({@code Historian.compact()}). {@link #dataBytes()} is the
  * store's SST files; {@link #bytesOnDisk()} adds the journal segment that stays on disk.
  */
 final class HistorianPeer implements Peer {
@@ -60,9 +59,7 @@ final class HistorianPeer implements Peer {
         if (written == 0) {
             return;
         }
-        // A read waits until the store writer has applied the journal; compactStore() then commits it all.
-        historian.latest(tagNames[0]);
-        ((Engine) historian).compactStore();
+        historian.compact();
         HistorianStats stats = historian.stats();
         if (stats.journaledSamples() != written || stats.rejectedSamples() != 0 || stats.pendingSamples() != 0) {
             throw new IllegalStateException("historian did not settle [written=" + written + ", stats=" + stats + "]");
@@ -76,7 +73,7 @@ final class HistorianPeer implements Peer {
 
     @Override
     public long dataBytes() {
-        return ((Engine) historian).store().longProperty("rocksdb.total-sst-files-size");
+        return historian.stats().storeBytes();
     }
 
     @Override

@@ -65,6 +65,7 @@ final class JournalSubscription implements Subscription, Runnable {
     private boolean released;
 
     private final ChronicleJournal.EntryReader reader = new ChronicleJournal.EntryReader();
+    private final JournalEntryCodec.Slices slices = new JournalEntryCodec.Slices();
     private int[] tagIds = new int[1024];
     private long[] timestamps = new long[1024];
     private double[] values = new double[1024];
@@ -218,25 +219,32 @@ final class JournalSubscription implements Subscription, Runnable {
             int n;
             try {
                 ensureScratch(reader.bytes(), reader.length());
-                n = JournalEntryCodec.decode(reader.bytes(), 0, reader.length(), registry.size(), tagIds, timestamps,
-                        values, qualities);
+                slices.open(reader.bytes(), 0, reader.length(), registry.size(), tagIds.length);
+                n = slices.next(tagIds, timestamps, values, qualities);
             } catch (CorruptEntryException e) {
                 corruptEntries.incrementAndGet();
                 LOG.error("subscription skips a corrupt journal entry [subscription={}, index={}, dir={}]: {}", name,
                         Long.toHexString(reader.index()), journal.directory(), e.getMessage());
                 continue;
             }
-            for (int i = 0; i < n && !stopping.get(); i++) {
-                int id = tagIds[i];
-                long ts = timestamps[i];
-                if (ts >= from && matches(id)) {
-                    deliver(id, ts, values[i], qualities[i]);
+            while (n > 0 && !stopping.get()) {
+                for (int i = 0; i < n && !stopping.get(); i++) {
+                    int id = tagIds[i];
+                    long ts = timestamps[i];
+                    if (ts >= from && matches(id)) {
+                        deliver(id, ts, values[i], qualities[i]);
+                    }
+                }
+                try {
+                    n = slices.next(tagIds, timestamps, values, qualities);
+                } catch (CorruptEntryException e) {
+                    throw new IllegalStateException("a validated journal entry failed to decode", e);
                 }
             }
         }
     }
 
-    /** Sizes the decode scratch for the entry's sample count (a varint after the format byte). */
+    /** Sizes the decode scratch for the entry's sample count (a varint after the format byte), up to one slice. */
     private void ensureScratch(byte[] bytes, int length) {
         long count = 0;
         for (int p = 1, shift = 0; p < length && shift < 35; p++, shift += 7) {

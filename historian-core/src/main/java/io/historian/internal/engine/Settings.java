@@ -14,8 +14,6 @@ import java.util.List;
 /**
  * The checked configuration a {@code Historian.Builder} hands to the engine.
  *
- * @param storeWriterPaused a test seam: the store writer neither applies nor commits, so every
- *     write stays in the journal only (for backlog and budget tests)
  * @param subscriberLagLimit how far (in journal bytes) a subscription may fall behind before it
  *     is ended with a {@code SubscriptionLaggedException}
  * @param coldTier where tiered segments go, or null for no cold tier
@@ -42,7 +40,6 @@ public record Settings(
         Duration readWaitTimeout,
         Clock clock,
         boolean jmx,
-        boolean storeWriterPaused,
         List<io.historian.spi.SampleSource> sources,
         DataSize subscriberLagLimit,
         io.historian.spi.ColdTier coldTier,
@@ -50,6 +47,14 @@ public record Settings(
         DataSize coldCacheSize,
         java.util.Map<String, String> formulas,
         Duration formulaStaleness) {
+
+    /**
+     * The largest journal entry: one entry holds a whole write call, so this follows the batch
+     * limit (about 6 bytes a sample is typical, 30 the worst; derived samples join their inputs).
+     */
+    public DataSize journalMaxEntry() {
+        return DataSize.ofBytes(Math.min(256L << 20, Math.max(4L << 20, 64L * maxBatchSize)));
+    }
 
     /** The journal's segment size: a quarter of the budget, at most 64 MiB. */
     public DataSize journalSegmentSize() {

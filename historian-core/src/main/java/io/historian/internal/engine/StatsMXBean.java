@@ -7,14 +7,14 @@ import java.util.Map;
 
 /** Serves {@link HistorianMXBean} from fresh stats snapshots. */
 final class StatsMXBean implements HistorianMXBean {
-    private final Engine engine;
+    private final java.util.function.Supplier<HistorianStats> stats;
 
-    StatsMXBean(Engine engine) {
-        this.engine = engine;
+    StatsMXBean(java.util.function.Supplier<HistorianStats> stats) {
+        this.stats = stats;
     }
 
     private HistorianStats s() {
-        return engine.stats();
+        return stats.get();
     }
 
     @Override
@@ -87,5 +87,15 @@ final class StatsMXBean implements HistorianMXBean {
     @Override
     public long getCorruptChunks() {
         return s().corruptChunks();
+    }
+
+    @Override
+    public long getStoreBytes() {
+        return s().storeBytes();
+    }
+
+    @Override
+    public String getFailure() {
+        return s().failure();
     }
 }

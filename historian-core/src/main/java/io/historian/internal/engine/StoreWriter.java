@@ -79,6 +79,7 @@ final class StoreWriter implements Runnable {
 
     private final ExcerptTailer tailer;
     private final ChronicleJournal.EntryReader reader = new ChronicleJournal.EntryReader();
+    private final JournalEntryCodec.Slices slices = new JournalEntryCodec.Slices();
     private final int[] tagIds = new int[JournalEntryCodec.MAX_SAMPLES];
     private final long[] timestamps = new long[JournalEntryCodec.MAX_SAMPLES];
     private final double[] values = new double[JournalEntryCodec.MAX_SAMPLES];
@@ -97,7 +98,6 @@ final class StoreWriter implements Runnable {
     private long pendingSamples;
     private long lastCommitMillis;
     private long lastAgeCheckMillis;
-    private long lastRetentionMillis;
     private volatile boolean running = true;
     private volatile boolean paused;
     private volatile Throwable failure;
@@ -113,16 +113,16 @@ final class StoreWriter implements Runnable {
     final AtomicLong retentionDeleted = new AtomicLong();
 
     StoreWriter(Settings settings, TagRegistry registry, RocksChunkStore store, ChronicleJournal journal,
-            Supplier<Long> clockMillis) {
+            Supplier<Long> clockMillis, java.util.Set<Integer> derivedTags) {
         this.settings = settings;
         this.registry = registry;
         this.store = store;
         this.journal = journal;
         this.clockMillis = clockMillis;
-        this.paused = settings.storeWriterPaused();
         // REJECT is enforced when writing; a duplicate that reaches the store is a replay: keep the first.
         this.storePolicy = settings.duplicatePolicy() == DuplicatePolicy.LAST_WRITE_WINS
                 ? DuplicatePolicy.LAST_WRITE_WINS : DuplicatePolicy.KEEP_FIRST;
+        derivedTags(derivedTags);
         this.tailer = journal.createTailer();
         long[] checkpoint = store.readCheckpoint();
         positionTailer(checkpoint);
@@ -131,7 +131,6 @@ final class StoreWriter implements Runnable {
         this.replayDone = replayTarget < 0 || paused;
         this.lastCommitMillis = clockMillis.get();
         this.lastAgeCheckMillis = lastCommitMillis;
-        this.lastRetentionMillis = lastCommitMillis;
     }
 
     private void positionTailer(long[] checkpoint) {
@@ -246,49 +245,67 @@ final class StoreWriter implements Runnable {
     private int applyAvailable() {
         int total = 0;
         while (total < 4 * JournalEntryCodec.MAX_SAMPLES && reader.read(tailer)) {
+            long index = reader.index();
             int n;
             try {
-                n = JournalEntryCodec.decode(reader.bytes(), 0, reader.length(), registry.size(), tagIds, timestamps,
-                        values, qualities);
+                slices.open(reader.bytes(), 0, reader.length(), registry.size(), tagIds.length);
+                n = slices.next(tagIds, timestamps, values, qualities);
             } catch (CorruptEntryException e) {
                 corruptEntries.incrementAndGet();
-                LOG.error("skipping corrupt journal entry [index={}, dir={}]: {}", Long.toHexString(reader.index()),
+                LOG.error("skipping corrupt journal entry [index={}, dir={}]: {}", Long.toHexString(index),
                         journal.directory(), e.getMessage());
-                lastReadIndex = reader.index();
+                lastReadIndex = index;
                 continue;
             }
-            long index = reader.index();
-            var lock = stateLock.writeLock();
-            lock.lock();
-            try {
-                for (int i = 0; i < n; i++) {
-                    apply(tagIds[i], timestamps[i], values[i], qualities[i], index);
-                }
-            } finally {
-                lock.unlock();
-            }
-            // Counters are published once per entry, not per sample.
-            pending.addAndGet(entryNew);
-            duplicates.addAndGet(entryDuplicates);
-            entryNew = 0;
-            entryDuplicates = 0;
-            if (!replayDone) {
-                replayed.addAndGet(n);
-                if (index >= replayTarget) {
-                    replayDone = true;
-                }
+            // An entry is one write call of any size; it is applied slice by slice. A commit between
+            // two slices keeps the checkpoint at or before this entry, so a replay re-applies all of it.
+            while (n > 0) {
+                applySlice(n, index);
+                total += n;
+                n = nextSlice();
             }
             lastReadIndex = index;
             appliedIndex = index;
-            total += n;
-            if (openSamples > OPEN_SAMPLES_LIMIT) {
-                sealLargest();
-            }
-            if (pendingSamples >= PENDING_COMMIT_SAMPLES) {
-                commit();
+            if (!replayDone && index >= replayTarget) {
+                replayDone = true;
             }
         }
         return total;
+    }
+
+    /** The next slice of an entry already validated as a whole (an entry of one slice has none). */
+    private int nextSlice() {
+        try {
+            return slices.next(tagIds, timestamps, values, qualities);
+        } catch (CorruptEntryException e) {
+            throw new IllegalStateException("a validated journal entry failed to decode", e);
+        }
+    }
+
+    private void applySlice(int n, long index) {
+        var lock = stateLock.writeLock();
+        lock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                apply(tagIds[i], timestamps[i], values[i], qualities[i], index);
+            }
+        } finally {
+            lock.unlock();
+        }
+        // Counters are published once per slice, not per sample.
+        pending.addAndGet(entryNew);
+        duplicates.addAndGet(entryDuplicates);
+        entryNew = 0;
+        entryDuplicates = 0;
+        if (!replayDone) {
+            replayed.addAndGet(n);
+        }
+        if (openSamples > OPEN_SAMPLES_LIMIT) {
+            sealLargest();
+        }
+        if (pendingSamples >= PENDING_COMMIT_SAMPLES) {
+            commit();
+        }
     }
 
     private void housekeeping(boolean idle) {
@@ -304,10 +321,6 @@ final class StoreWriter implements Runnable {
             commit();
         } else if (idle && !replayDone) {
             replayDone = true;
-        }
-        if (settings.retention() != null && now - lastRetentionMillis >= settings.retentionCheckInterval().toMillis()) {
-            lastRetentionMillis = now;
-            applyRetention(now);
         }
     }
 
@@ -464,6 +477,18 @@ final class StoreWriter implements Runnable {
         }
     }
 
+    /** Per tag id: whether a formula computes the tag. */
+    private volatile boolean[] derived = new boolean[0];
+
+    /** The tags formulas compute; set before replay and again once the formulas are compiled. */
+    void derivedTags(java.util.Set<Integer> ids) {
+        boolean[] d = new boolean[ids.stream().mapToInt(Integer::intValue).max().orElse(-1) + 1];
+        for (int id : ids) {
+            d[id] = true;
+        }
+        derived = d;
+    }
+
     /** Samples before it are in the cold tier; set by the engine before replay and when tiering raises it. */
     volatile long tieringCutoff = Long.MIN_VALUE;
 
@@ -473,7 +498,10 @@ final class StoreWriter implements Runnable {
             entryDuplicates++;
             return;
         }
-        DuplicatePolicy policy = storePolicy;
+        boolean[] derivedIds = derived;
+        // A derived sample at an existing time is a recalculation: it replaces whatever the duplicate policy.
+        DuplicatePolicy policy = tagId < derivedIds.length && derivedIds[tagId] ? DuplicatePolicy.LAST_WRITE_WINS
+                : storePolicy;
         MutableChunk open = st.open;
         if (ts > st.lastStoredTs) {
             if (open == null) {
@@ -555,7 +583,11 @@ final class StoreWriter implements Runnable {
         } else if (firstBytes != null) {
             first = loadPending(tagId, st, storeFirst, firstBytes);
         } else {
-            throw new IllegalStateException("late sample with no chunk to merge into [tagId=" + tagId + "]");
+            // No chunk at all (retention or tiering removed every one): the sample starts a new one.
+            MutableChunk fresh = new MutableChunk(16);
+            st.pending.put(ts, fresh);
+            markPending(tagId, st);
+            return fresh;
         }
         // Re-key: the chunk's first timestamp becomes ts.
         st.pending.remove(first.first());
@@ -657,7 +689,15 @@ final class StoreWriter implements Runnable {
 
     /** Writes every pending chunk and the checkpoint in one batch, then releases journal segments. */
     void commit() {
-        if (lastReadIndex < 0 && withPending.isEmpty()) {
+        commit(null);
+    }
+
+    /**
+     * Like {@link #commit()}, with {@code extra} staging more records in the same batch, which is
+     * then written synced: what it records becomes durable exactly with the chunks.
+     */
+    void commit(java.util.function.Consumer<WriteBatch> extra) {
+        if (lastReadIndex < 0 && withPending.isEmpty() && extra == null) {
             return;
         }
         long checkpoint = Long.MAX_VALUE;
@@ -691,12 +731,15 @@ final class StoreWriter implements Runnable {
             if (checkpoint >= 0) {
                 store.putCheckpoint(batch, checkpoint, after);
             }
+            if (extra != null) {
+                extra.accept(batch);
+            }
             // The store write and the removal of the pending copies happen under the write lock, so
             // a reader sees either the old snapshot with the pending chunks or the new one without.
             var lock = stateLock.writeLock();
             lock.lock();
             try {
-                store.write(batch, false);
+                store.write(batch, extra != null);
                 clearPending();
             } finally {
                 lock.unlock();
@@ -758,13 +801,9 @@ final class StoreWriter implements Runnable {
 
     // ---- retention ----
 
-    /** Deletes every chunk that lies wholly before {@code now - retention}; returns the count. */
-    long applyRetention(long now) {
-        if (settings.retention() == null) {
-            return 0;
-        }
+    /** Deletes every chunk that lies wholly before {@code horizon}; returns the count. */
+    long applyRetention(long horizon) {
         commit();
-        long cutoff = now - settings.retention().toMillis();
         long deleted = 0;
         for (int tagId = 0; tagId < registry.size(); tagId++) {
             long keepFrom = Long.MIN_VALUE;
@@ -772,7 +811,7 @@ final class StoreWriter implements Runnable {
             try (RocksChunkStore.ChunkIterator it = store.chunks(tagId, Long.MIN_VALUE, null)) {
                 while (it.next()) {
                     ChunkHeader h = header(tagId, it.start(), it.value());
-                    if (h.lastTimestamp() >= cutoff) {
+                    if (h.lastTimestamp() >= horizon) {
                         keepFrom = it.start();
                         break;
                     }
@@ -789,13 +828,46 @@ final class StoreWriter implements Runnable {
         return deleted;
     }
 
+    // ---- moving the tiering cutoff ----
+
+    /**
+     * The store writer's part of raising the tiering cutoff (see {@link Lifecycle}): applies every
+     * journal entry up to {@code through} (appended before the cutoff rose; the write path refuses
+     * samples behind it since), seals the open chunks that start before the cutoff, and commits
+     * them with {@code record} staged in the same synced batch. From then on no chunk behind the
+     * cutoff changes, and a replay drops samples behind it: every one of them was committed.
+     */
+    void drain(long through, long cutoff, java.util.function.Consumer<WriteBatch> record) {
+        int idle = 0;
+        while (lastReadIndex < through) {
+            if (applyAvailable() == 0) {
+                // Appended before the cutoff rose, so it is in the journal; the tailer sees it shortly.
+                LockSupport.parkNanos(Math.min(1_000_000, 10_000L << Math.min(idle++, 6)));
+            }
+        }
+        var lock = stateLock.writeLock();
+        lock.lock();
+        try {
+            for (int id = 0; id < states.length; id++) {
+                TagState st = states[id];
+                if (st != null && st.open != null && st.open.count > 0 && st.open.first() < cutoff) {
+                    seal(id, st);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        commit(record);
+        tieringCutoff = Math.max(tieringCutoff, cutoff);
+    }
+
     // ---- chunk decoding ----
 
     private ChunkHeader header(int tagId, long start, byte[] bytes) {
         try {
             return ChunkCodec.readHeader(bytes);
         } catch (CorruptChunkException e) {
-            throw Engine.corrupt(tagId, registry, start, e);
+            throw Reads.corrupt(tagId, registry, start, e);
         }
     }
 
@@ -803,7 +875,7 @@ final class StoreWriter implements Runnable {
         try {
             codec.decode(bytes, decodeTs, decodeValues, decodeQualities);
         } catch (CorruptChunkException e) {
-            throw Engine.corrupt(tagId, registry, start, e);
+            throw Reads.corrupt(tagId, registry, start, e);
         }
     }
 

@@ -31,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Subscriptions {
     private static final AtomicInteger NUMBERS = new AtomicInteger();
 
-    private final Engine engine;
+    private final Status status;
+    private final Reads reads;
     private final TagRegistry registry;
     private final ChronicleJournal journal;
     private final StoreWriter storeWriter;
@@ -39,9 +40,10 @@ final class Subscriptions {
     private final long lagLimitBytes;
     private final Set<JournalSubscription> open = ConcurrentHashMap.newKeySet();
 
-    Subscriptions(Engine engine, TagRegistry registry, ChronicleJournal journal, StoreWriter storeWriter,
+    Subscriptions(Status status, Reads reads, TagRegistry registry, ChronicleJournal journal, StoreWriter storeWriter,
             ReentrantLock writeLock, long lagLimitBytes) {
-        this.engine = engine;
+        this.status = status;
+        this.reads = reads;
         this.registry = registry;
         this.journal = journal;
         this.storeWriter = storeWriter;
@@ -53,13 +55,13 @@ final class Subscriptions {
     Subscription subscribe(String pattern, SampleListener listener) {
         Objects.requireNonNull(pattern, "tagPattern");
         Objects.requireNonNull(listener, "listener");
-        engine.checkOpen();
+        status.check();
         JournalSubscription s = new JournalSubscription(this, registry, journal, NUMBERS.incrementAndGet(), pattern,
                 listener, Long.MIN_VALUE, false, lagLimitBytes);
         long seam;
         writeLock.lock();
         try {
-            engine.checkOpen();
+            status.check();
             seam = journal.lastAppendedIndex();
             s.pinAt(seam);
             open.add(s);
@@ -73,8 +75,8 @@ final class Subscriptions {
     Subscription subscribeFrom(long from, String pattern, SampleListener listener) {
         Objects.requireNonNull(pattern, "tagPattern");
         Objects.requireNonNull(listener, "listener");
-        engine.checkOpen();
-        engine.awaitApplied();
+        status.check();
+        reads.awaitApplied();
         JournalSubscription s = new JournalSubscription(this, registry, journal, NUMBERS.incrementAndGet(), pattern,
                 listener, from, true, lagLimitBytes);
         Lock stateRead = storeWriter.stateLock.readLock();
@@ -86,10 +88,10 @@ final class Subscriptions {
         try {
             writeLock.lock();
             try {
-                engine.checkOpen();
+                status.check();
                 seam = journal.lastAppendedIndex();
                 // Nothing can be appended now; this waits only for what came since the wait above.
-                engine.awaitApplied();
+                reads.awaitApplied();
                 stateRead.lock();
                 stateLocked = true;
                 s.pinAt(seam);
@@ -105,7 +107,7 @@ final class Subscriptions {
             }
             // Writers go on; the store writer waits on the read lock until the views are taken.
             for (int i = 0; i < tags.size(); i++) {
-                views.add(engine.view(ids.get(i), tags.get(i)));
+                views.add(reads.view(ids.get(i), tags.get(i)));
             }
         } catch (RuntimeException | Error e) {
             views.forEach(TagView::close);

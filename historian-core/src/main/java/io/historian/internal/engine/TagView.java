@@ -26,7 +26,7 @@ import org.rocksdb.Snapshot;
  */
 final class TagView implements SeriesView {
     private final RocksChunkStore store;
-    private final Engine engine;
+    private final Reads reads;
     private final int tagId;
     private final String tag;
     private final Interpolation interpolation;
@@ -40,15 +40,15 @@ final class TagView implements SeriesView {
     private volatile boolean closed;
 
     /** Called under the state read lock. */
-    TagView(RocksChunkStore store, TagRegistry registry, Engine engine, int tagId, String tag, TagState state) {
+    TagView(RocksChunkStore store, TagRegistry registry, Reads reads, int tagId, String tag, TagState state) {
         this.store = store;
-        this.engine = engine;
+        this.reads = reads;
         this.tagId = tagId;
         this.tag = tag;
         this.interpolation = registry.definition(tagId).interpolation();
         this.snapshot = store.snapshot();
-        this.cold = engine.coldView(tagId, tag, snapshot);
-        engine.remember(this);
+        this.cold = reads.coldView(tagId, tag, snapshot);
+        reads.remember(this);
         if (state != null) {
             for (MutableChunk c : state.pending.values()) {
                 copy(c);
@@ -262,7 +262,7 @@ final class TagView implements SeriesView {
                     hLastValue = h.lastValue();
                     hNumbers = h.numbers();
                 } catch (CorruptChunkException e) {
-                    throw engine.corruptOnRead(tagId, pendingStart, e);
+                    throw reads.corruptOnRead(tagId, pendingStart, e);
                 }
                 advanceStore();
             } else {
@@ -328,13 +328,13 @@ final class TagView implements SeriesView {
         @Override
         public int loadInto(long[] ts, double[] vs, int[] qs) {
             if (pendingBytes != null) {
-                engine.countDecode();
+                reads.countDecode();
                 try {
                     int n = codec.decode(pendingBytes, ts, vs, qs);
                     pendingBytes = null;
                     return n;
                 } catch (CorruptChunkException e) {
-                    throw engine.corruptOnRead(tagId, pendingStart, e);
+                    throw reads.corruptOnRead(tagId, pendingStart, e);
                 }
             }
             if (pendingMemory != null) {
@@ -419,7 +419,7 @@ final class TagView implements SeriesView {
         }
 
         private void decode(long start, byte[] bytes) {
-            engine.countDecode();
+            reads.countDecode();
             try {
                 int n = ChunkCodec.readHeader(bytes).count();
                 if (decodedTs.length < n) {
@@ -429,7 +429,7 @@ final class TagView implements SeriesView {
                 }
                 count = codec.decode(bytes, decodedTs, decodedValues, decodedQualities);
             } catch (CorruptChunkException e) {
-                throw engine.corruptOnRead(tagId, start, e);
+                throw reads.corruptOnRead(tagId, start, e);
             }
             timestamps = decodedTs;
             values = decodedValues;
@@ -474,7 +474,7 @@ final class TagView implements SeriesView {
                 w.close();
             }
             store.release(snapshot);
-            engine.forget(this);
+            reads.forget(this);
         }
     }
 }

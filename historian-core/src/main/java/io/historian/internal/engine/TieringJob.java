@@ -31,15 +31,18 @@ import org.slf4j.LoggerFactory;
  * The tiering job: moves closed chunks older than the cutoff to the cold tier, one segment per
  * tag and partition.
  *
- * <p><b>Steps per segment.</b> (1) Raise the immutability cutoff F (synced) so the write path
- * refuses samples before it, then wait for the store writer to apply and commit everything
- * accepted earlier: from then on no chunk that ends before F changes. (2) Encode the partition's
- * chunks, byte for byte, into a segment; record an upload intent (synced). (3) Adopt the object
- * already at the deterministic key if its size and SHA-256 match, else upload it; stat again and
- * compare. (4) On the store writer thread, check the local chunks are still exactly the ones
- * exported, then write the manifest entry, clear the intent and delete the chunks in one synced
- * RocksDB batch: the manifest is never behind the delete, and readers of any snapshot see each
- * chunk once (local chunks below a tag's watermark are ignored).
+ * <p><b>Steps per segment.</b> (1) Raise the immutability cutoff F with the drain protocol of
+ * {@link Lifecycle}: the write path refuses samples before F, the store writer applies everything
+ * accepted earlier, seals the open chunks behind F and commits them with F: from then on no
+ * chunk that ends before F changes. (2) Encode the partition's chunks, byte for byte, into a
+ * segment; record an upload intent (synced). The key is deterministic: the partition's, or, when
+ * the manifest already lists a segment of that partition, one that adds the first chunk's start,
+ * so a segment never overwrites another. (3) Adopt the object already at the key if its size and
+ * SHA-256 match, else upload it; stat again and compare. (4) On the store writer thread, check the
+ * local chunks are still exactly the ones exported, then write the manifest entry, clear the
+ * intent and delete the chunks in one synced RocksDB batch: the manifest is never behind the
+ * delete, and readers of any snapshot see each chunk once (local chunks below a tag's watermark
+ * are ignored). (5) Reclaim the deleted chunks' disk space.
  *
  * <p><b>Recovery.</b> A crash before (4) leaves the chunks local and maybe an object plus an
  * intent: the next run exports the same bytes to the same key and adopts or replaces the
@@ -57,7 +60,9 @@ final class TieringJob {
     /** Test seam: halts the JVM after the named step ({@code upload} or {@code manifest}). */
     static final String HALT_PROPERTY = "historian.tiering.haltAfter";
 
-    private final Engine engine;
+    private final Reads reads;
+    private final Horizons horizons;
+    private final java.util.function.LongConsumer raiseCutoff;
     private final Settings settings;
     private final RocksChunkStore store;
     private final TagRegistry registry;
@@ -73,9 +78,11 @@ final class TieringJob {
     private long bytes;
     private int orphans;
 
-    TieringJob(Engine engine, Settings settings, RocksChunkStore store, TagRegistry registry, StoreWriter storeWriter,
-            Manifest manifest) {
-        this.engine = engine;
+    TieringJob(Settings settings, RocksChunkStore store, TagRegistry registry, StoreWriter storeWriter,
+            Manifest manifest, Reads reads, Horizons horizons, java.util.function.LongConsumer raiseCutoff) {
+        this.reads = reads;
+        this.horizons = horizons;
+        this.raiseCutoff = raiseCutoff;
         this.settings = settings;
         this.store = store;
         this.registry = registry;
@@ -92,22 +99,24 @@ final class TieringJob {
         bytes = 0;
         orphans = 0;
         long partition = policy.partition().toMillis();
-        // The size policy measures committed chunks, so commit what was written so far first.
-        commitApplied();
-        long cutoff = Math.max(engine.tieringCutoff(), cutoffFor(settings.clock().millis(), partition));
-        engine.raiseTieringCutoff(cutoff);
-        // Samples accepted before the cutoff rose must be in the store before anything is exported.
-        commitApplied();
-        for (int tagId = 0; cutoff != Long.MIN_VALUE && tagId < registry.size(); tagId++) {
-            tierTag(tagId, registry.definition(tagId).name(), cutoff, partition);
-        }
-        for (String key : manifest.intents()) {
-            retry("delete", key, () -> {
-                tier.delete(key);
+        if (policy.keepLocalUnder() != null) {
+            // The size policy measures committed chunks, so commit what was written so far first.
+            reads.awaitApplied();
+            storeWriter.call(() -> {
+                storeWriter.commit();
                 return null;
-            });
-            manifest.clearIntent(key);
-            orphans++;
+            }, settings.readWaitTimeout().toMillis());
+        }
+        long cutoff = Math.max(horizons.tieringCutoff(), cutoffFor(settings.clock().millis(), partition));
+        // Samples accepted before the cutoff rose are committed by the drain before anything is exported.
+        raiseCutoff.accept(cutoff);
+        int tiered = 0;
+        for (int tagId = 0; cutoff != Long.MIN_VALUE && tagId < registry.size(); tagId++) {
+            tiered += tierTag(tagId, registry.definition(tagId).name(), cutoff, partition);
+        }
+        deleteOrphans();
+        if (tiered > 0) {
+            store.reclaim(0, registry.size() - 1, cutoff);
         }
         TieringReport report = new TieringReport(written, adopted, samples, bytes, orphans,
                 cutoff == Long.MIN_VALUE ? null : Instant.ofEpochMilli(cutoff));
@@ -117,12 +126,41 @@ final class TieringJob {
         return report;
     }
 
-    private void commitApplied() {
-        engine.awaitApplied();
-        storeWriter.call(() -> {
-            storeWriter.commit();
-            return null;
-        }, settings.readWaitTimeout().toMillis());
+    /** Deletes the objects of intents left open: uploads a crash orphaned, segments retention expired. */
+    private void deleteOrphans() {
+        for (String key : manifest.intents()) {
+            retry("delete", key, () -> {
+                tier.delete(key);
+                return null;
+            });
+            manifest.clearIntent(key);
+            orphans++;
+        }
+    }
+
+    /**
+     * Removes the segments that lie wholly before {@code horizon}: their manifest entries first
+     * (with an intent for each object, in one synced write), then the objects. Returns how many.
+     */
+    synchronized long expire(long horizon) {
+        long expired = 0;
+        for (int tagId = 0; tagId < registry.size(); tagId++) {
+            List<Manifest.Stored> old = new ArrayList<>();
+            for (Manifest.Stored s : manifest.stored(tagId)) {
+                if (s.entry().getLastTimestamp() >= horizon) {
+                    break;
+                }
+                old.add(s);
+            }
+            if (!old.isEmpty()) {
+                manifest.expire(old);
+                expired += old.size();
+            }
+        }
+        if (expired > 0) {
+            deleteOrphans();
+        }
+        return expired;
     }
 
     /** The cutoff the policy asks for now, aligned down to a partition boundary. */
@@ -134,7 +172,8 @@ final class TieringJob {
         if (policy.keepLocalUnder() != null) {
             cutoff = Math.max(cutoff, sizeCutoff(partition));
         }
-        return cutoff;
+        // Never past the start of the clock's partition: live writes must stay ahead of the cutoff.
+        return Math.min(cutoff, Math.floorDiv(now, partition) * partition);
     }
 
     /** The partition end up to which the oldest data must go for local chunks to fit the size limit. */
@@ -166,8 +205,11 @@ final class TieringJob {
         return cutoff;
     }
 
-    private void tierTag(int tagId, String tag, long cutoff, long partition) {
-        long watermark = Manifest.watermark(manifest.entries(tagId, null));
+    /** Exports the tag's partitions wholly before the cutoff; returns how many. */
+    private int tierTag(int tagId, String tag, long cutoff, long partition) {
+        List<ManifestEntry> entries = manifest.entries(tagId, null);
+        long watermark = Manifest.watermark(entries);
+        int exported = 0;
         List<Long> starts = new ArrayList<>();
         List<byte[]> chunks = new ArrayList<>();
         long current = Long.MIN_VALUE;
@@ -183,7 +225,7 @@ final class TieringJob {
                     break;
                 }
                 if (p != current && !starts.isEmpty()) {
-                    export(tagId, tag, current, partition, starts, chunks);
+                    exported += export(tagId, tag, current, partition, starts, chunks, entries);
                     starts.clear();
                     chunks.clear();
                 }
@@ -199,23 +241,28 @@ final class TieringJob {
             }
         }
         if (complete && !starts.isEmpty()) {
-            export(tagId, tag, current, partition, starts, chunks);
+            exported += export(tagId, tag, current, partition, starts, chunks, entries);
         }
+        return exported;
     }
 
     private ChunkHeader header(int tagId, long start, byte[] chunk) {
         try {
             return ChunkCodec.readHeader(chunk);
         } catch (CorruptChunkException e) {
-            throw engine.corruptOnRead(tagId, start, e);
+            throw reads.corruptOnRead(tagId, start, e);
         }
     }
 
-    private void export(int tagId, String tag, long partitionStart, long partition, List<Long> starts, List<byte[]> chunks) {
+    /** Exports one partition's chunks as a segment; returns 1 when it was recorded, 0 when a later run must retry. */
+    private int export(int tagId, String tag, long partitionStart, long partition, List<Long> starts,
+            List<byte[]> chunks, List<ManifestEntry> entries) {
         byte[] content = SegmentCodec.encode(tag, partitionStart, partitionStart + partition, starts, chunks);
         byte[] digest = Sha256.digest(content);
         String sha = HexFormat.of().formatHex(digest);
-        String key = ObjectKeys.segment(tag, partitionStart);
+        boolean partitionHasSegment = entries.stream().anyMatch(e -> e.getPartitionStart() == partitionStart);
+        String key = partitionHasSegment ? ObjectKeys.laterSegment(tag, partitionStart, starts.get(0))
+                : ObjectKeys.segment(tag, partitionStart);
         manifest.recordIntent(key);
         ColdTier.ObjectInfo existing = retry("stat", key, () -> tier.stat(key));
         boolean adopt = existing != null && sha.equals(existing.sha256()) && existing.size() == content.length;
@@ -250,7 +297,7 @@ final class TieringJob {
         if (!recorded) {
             // Changed under us; the intent makes the end of the run delete the object, and a later run retries.
             LOG.info("local chunks changed during export; the partition goes in a later run [tag={}, object={}]", tag, key);
-            return;
+            return 0;
         }
         haltIf("manifest");
         if (adopt) {
@@ -260,6 +307,7 @@ final class TieringJob {
         }
         samples += count;
         bytes += content.length;
+        return 1;
     }
 
     /** On the store writer thread: records the entry and deletes the chunks if they are still exactly those exported. */

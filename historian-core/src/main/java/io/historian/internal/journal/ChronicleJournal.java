@@ -61,10 +61,13 @@ public final class ChronicleJournal implements AutoCloseable {
     private static final long CYCLE_MILLIS = RollCycles.FAST_DAILY.lengthInMillis();
     /** Chronicle's per-entry header. */
     private static final int ENTRY_OVERHEAD = 4;
+    /** Chronicle's largest block; a quarter of it bounds one entry. */
+    private static final long MAX_BLOCK_BYTES = 1L << 30;
 
     private final Path directory;
     private final long segmentBytes;
     private final long budgetBytes;
+    private final long maxEntryBytes;
     private final OverflowPolicy overflowPolicy;
     private final Duration blockTimeout;
     private final SingleChronicleQueue queue;
@@ -93,12 +96,13 @@ public final class ChronicleJournal implements AutoCloseable {
      * Opens or creates the journal in {@code directory}.
      */
     public ChronicleJournal(Path directory, DataSize segmentSize, DataSize budget, OverflowPolicy overflowPolicy,
-            Duration blockTimeout) {
+            Duration blockTimeout, DataSize maxEntry) {
         this.directory = directory;
         this.segmentBytes = segmentSize.bytes();
         this.budgetBytes = budget.bytes();
         this.overflowPolicy = overflowPolicy;
         this.blockTimeout = blockTimeout;
+        this.maxEntryBytes = blockSizeFor(segmentBytes, maxEntry.bytes()) / 4 - ENTRY_OVERHEAD;
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -133,17 +137,26 @@ public final class ChronicleJournal implements AutoCloseable {
         this.queue = SingleChronicleQueueBuilder.binary(directory)
                 .rollCycle(RollCycles.FAST_DAILY)
                 .timeProvider(segmentClock)
-                .blockSize(blockSizeFor(segmentBytes))
+                .blockSize(blockSizeFor(segmentBytes, maxEntry.bytes()))
                 .build();
         this.appender = queue.createAppender();
         // Writes come from many threads, serialized by the historian's write lock.
         appender.singleThreadedCheckDisabled(true);
     }
 
-    private static long blockSizeFor(long segmentBytes) {
-        // Chronicle caps one entry at a quarter of the block size; entries are at most ~2 MiB.
+    /**
+     * Chronicle caps one entry at a quarter of the block size, and an entry holds a whole write
+     * call. Blocks are mapped, not allocated: a large one costs address space, not disk or heap.
+     */
+    private static long blockSizeFor(long segmentBytes, long maxEntryBytes) {
         long block = Math.max(16L << 20, Long.highestOneBit(Math.max(1, segmentBytes / 4)) * 2);
-        return Math.min(block, 256L << 20);
+        long forEntries = Long.highestOneBit(Math.max(1, (maxEntryBytes + ENTRY_OVERHEAD) * 4 - 1)) * 2;
+        return Math.min(Math.max(block, forEntries), MAX_BLOCK_BYTES);
+    }
+
+    /** The largest entry {@link #append} takes, in bytes. */
+    public long maxEntryBytes() {
+        return maxEntryBytes;
     }
 
     /**
@@ -154,6 +167,15 @@ public final class ChronicleJournal implements AutoCloseable {
      */
     public long append(byte[] entry, int length) {
         long need = length + ENTRY_OVERHEAD;
+        if (need > budgetBytes) {
+            fullEvents.incrementAndGet();
+            throw new JournalFullException("entry of " + DataSize.ofBytes(need) + " is larger than the whole journal budget"
+                    + " [dir=" + directory + ", budget=" + DataSize.ofBytes(budgetBytes) + "]; write smaller batches");
+        }
+        if (length > maxEntryBytes) {
+            throw new IllegalArgumentException("entry of " + length + " bytes exceeds the journal's limit of "
+                    + maxEntryBytes + " [dir=" + directory + "]");
+        }
         if (usedBytes.get() + need > budgetBytes) {
             awaitSpace(need);
         }

@@ -27,7 +27,10 @@ import io.historian.Quality;
 public final class JournalEntryCodec {
     /** The format byte written first. */
     public static final byte FORMAT = 1;
-    /** The most samples one entry holds; larger batches are split into several entries. */
+    /**
+     * The samples a reader decodes at a time: an entry holds one whole write call (any accepted
+     * batch size, with its derived samples), so entries larger than this are decoded in slices.
+     */
     public static final int MAX_SAMPLES = 65_536;
     /** The most bytes one sample can take. */
     public static final int MAX_BYTES_PER_SAMPLE = 5 + 10 + 1 + 4 + 10;
@@ -56,13 +59,11 @@ public final class JournalEntryCodec {
      * Encodes samples {@code [offset, offset + count)} into {@link #buffer()}; returns the length.
      */
     public int encode(int[] tagIds, long[] timestamps, double[] values, int[] qualities, int offset, int count) {
-        if (count < 1 || count > MAX_SAMPLES) {
+        if (count < 1) {
             throw new IllegalArgumentException("entry sample count out of range: " + count);
         }
-        int worst = MAX_HEADER_BYTES + count * MAX_BYTES_PER_SAMPLE;
-        if (buf.length < worst) {
-            buf = new byte[Math.max(worst, buf.length * 2)];
-        }
+        // Typical samples take about 6 bytes: grow as the entry fills, not to the worst case up front.
+        ensureRoom(MAX_HEADER_BYTES + Math.min(count, 4096) * MAX_BYTES_PER_SAMPLE);
         pos = 0;
         byte[] b = buf;
         b[pos++] = FORMAT;
@@ -71,6 +72,9 @@ public final class JournalEntryCodec {
         putLong(prevTs);
         int prevQuality = Quality.GOOD.code();
         for (int i = offset, end = offset + count; i < end; i++) {
+            if (buf.length - pos < MAX_BYTES_PER_SAMPLE) {
+                ensureRoom((int) Math.min(Integer.MAX_VALUE - 16, pos + (long) (end - i) * 8 + MAX_BYTES_PER_SAMPLE));
+            }
             putVarint(tagIds[i]);
             long ts = timestamps[i];
             long delta = ts - prevTs;
@@ -116,39 +120,102 @@ public final class JournalEntryCodec {
         return pos;
     }
 
-    /** Receives decoded samples. */
-    public interface Sink {
-        /** One decoded sample. */
-        void accept(int tagId, long timestamp, double value, int quality);
-    }
-
     /**
      * Decodes an entry in {@code bytes[offset, offset + length)}, validating everything before
      * handing any sample to the sink: a corrupt entry delivers nothing.
      *
      * @param maxTagId tag ids at or above this are corrupt
-     * @param tagIds scratch for decoded tag ids, at least {@link #MAX_SAMPLES} long (likewise the others)
+     * @param tagIds scratch for decoded tag ids, at least as long as the entry's count (likewise the others)
      * @return the number of samples decoded into the scratch arrays
      */
     public static int decode(byte[] bytes, int offset, int length, int maxTagId,
             int[] tagIds, long[] timestamps, double[] values, int[] qualities) throws CorruptEntryException {
-        Reader r = new Reader(bytes, offset, length);
-        int format = r.u8();
-        if (format != FORMAT) {
-            throw new CorruptEntryException("unknown entry format " + format);
+        Slices slices = new Slices();
+        int count = slices.open(bytes, offset, length, maxTagId, tagIds.length);
+        if (count > tagIds.length) {
+            throw new CorruptEntryException("sample count " + count + " exceeds the scratch of " + tagIds.length);
         }
-        long count = r.varint();
-        // Every sample needs at least three bytes: check before trusting the count.
-        if (count < 1 || count > MAX_SAMPLES || count * 3 > r.remaining()) {
-            throw new CorruptEntryException("sample count " + count + " does not fit the entry of " + length + " bytes");
+        return slices.next(tagIds, timestamps, values, qualities);
+    }
+
+    /**
+     * Decodes one entry in slices of at most the scratch arrays' length, so that a reader's memory
+     * does not grow with the batch size. Everything is validated before the first sample is handed
+     * out: an entry that fits one slice in the same pass that decodes it, a larger one in a pass of
+     * its own first. A corrupt entry therefore delivers nothing. Reusable; one per thread.
+     */
+    public static final class Slices {
+        private final Reader r = new Reader();
+        private int left;
+        private int maxTagId;
+        private int decoded;
+
+        /**
+         * Opens an entry; returns its sample count. An entry of more than {@code sliceCapacity}
+         * samples is validated as a whole here.
+         */
+        public int open(byte[] bytes, int offset, int length, int maxTagId, int sliceCapacity)
+                throws CorruptEntryException {
+            left = 0;
+            r.reset(bytes, offset, length);
+            int format = r.u8();
+            if (format != FORMAT) {
+                throw new CorruptEntryException("unknown entry format " + format);
+            }
+            long count = r.varint();
+            // Every sample needs at least three bytes: check before trusting the count.
+            if (count < 1 || count * 3 > r.remaining()) {
+                throw new CorruptEntryException("sample count " + count + " does not fit the entry of " + length + " bytes");
+            }
+            r.prevTs = r.i64();
+            r.prevQuality = Quality.GOOD.code();
+            this.maxTagId = maxTagId;
+            this.decoded = 0;
+            int n = (int) count;
+            if (n > sliceCapacity) {
+                int mark = r.p;
+                long ts = r.prevTs;
+                samples(r, n, maxTagId, null, null, null, null, 0);
+                checkEnd(n);
+                r.p = mark;
+                r.prevTs = ts;
+                r.prevQuality = Quality.GOOD.code();
+            }
+            left = n;
+            return n;
         }
-        long prevTs = r.i64();
-        int prevQuality = Quality.GOOD.code();
-        int n = (int) count;
+
+        /** Decodes the next slice into the arrays; returns its length, 0 when the entry is done. */
+        public int next(int[] tagIds, long[] timestamps, double[] values, int[] qualities) throws CorruptEntryException {
+            int n = Math.min(left, tagIds.length);
+            if (n == 0) {
+                return 0;
+            }
+            samples(r, n, maxTagId, tagIds, timestamps, values, qualities, decoded);
+            left -= n;
+            decoded += n;
+            if (left == 0) {
+                checkEnd(decoded);
+            }
+            return n;
+        }
+
+        private void checkEnd(int n) throws CorruptEntryException {
+            if (r.remaining() != 0) {
+                throw new CorruptEntryException(r.remaining() + " bytes left after " + n + " samples");
+            }
+        }
+    }
+
+    /** Reads {@code n} samples; stores them when {@code tagIds} is not null. {@code first} numbers them in messages. */
+    private static void samples(Reader r, int n, int maxTagId, int[] tagIds, long[] timestamps, double[] values,
+            int[] qualities, int first) throws CorruptEntryException {
+        long prevTs = r.prevTs;
+        int prevQuality = r.prevQuality;
         for (int i = 0; i < n; i++) {
             long tagId = r.varint();
             if (tagId < 0 || tagId >= maxTagId) {
-                throw new CorruptEntryException("tag id " + tagId + " unknown (sample " + i + ")");
+                throw new CorruptEntryException("tag id " + tagId + " unknown (sample " + (first + i) + ")");
             }
             long z = r.varint();
             long delta = (z >>> 1) ^ -(z & 1);
@@ -156,7 +223,7 @@ public final class JournalEntryCodec {
             prevTs = ts;
             int flags = r.u8();
             if ((flags & 0xF0) != 0) {
-                throw new CorruptEntryException("reserved flag bits set: " + flags + " (sample " + i + ")");
+                throw new CorruptEntryException("reserved flag bits set: " + flags + " (sample " + (first + i) + ")");
             }
             if ((flags & 0x08) != 0) {
                 prevQuality = r.i32();
@@ -170,15 +237,21 @@ public final class JournalEntryCodec {
                 long mantissa = (zm >>> 1) ^ -(zm & 1);
                 v = mantissa / POW10[kind];
             }
-            tagIds[i] = (int) tagId;
-            timestamps[i] = ts;
-            values[i] = v;
-            qualities[i] = prevQuality;
+            if (tagIds != null) {
+                tagIds[i] = (int) tagId;
+                timestamps[i] = ts;
+                values[i] = v;
+                qualities[i] = prevQuality;
+            }
         }
-        if (r.remaining() != 0) {
-            throw new CorruptEntryException(r.remaining() + " bytes left after " + n + " samples");
+        r.prevTs = prevTs;
+        r.prevQuality = prevQuality;
+    }
+
+    private void ensureRoom(int bytes) {
+        if (buf.length < bytes) {
+            buf = java.util.Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(bytes, buf.length * 2L)));
         }
-        return n;
     }
 
     private void putVarint(long v) {
@@ -214,11 +287,13 @@ public final class JournalEntryCodec {
 
     /** Bounds-checked reading; every overrun is a {@link CorruptEntryException}. */
     private static final class Reader {
-        private final byte[] b;
+        private byte[] b;
         private int p;
-        private final int end;
+        private int end;
+        long prevTs;
+        int prevQuality;
 
-        Reader(byte[] b, int offset, int length) throws CorruptEntryException {
+        void reset(byte[] b, int offset, int length) throws CorruptEntryException {
             if (offset < 0 || length < 0 || offset + length > b.length || offset + length < 0) {
                 throw new CorruptEntryException("entry bounds outside the buffer");
             }

@@ -401,6 +401,29 @@ public final class RocksChunkStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives back the disk space of deleted chunks with keys in {@code [(fromTag, MIN), (toTag, before))}:
+     * flushes the chunks' memtable, so the deletions reach the files, and compacts that key range,
+     * which drops the deleted data and the tombstones. Tiering and retention call it after deleting.
+     */
+    public void reclaim(int fromTag, int toTag, long before) {
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(fo, chunks);
+            db.compactRange(chunks, chunkKey(fromTag, Long.MIN_VALUE), chunkKey(toTag, before));
+        } catch (RocksDBException e) {
+            throw wrap("cannot compact the deleted chunks", e);
+        }
+    }
+
+    /** The bytes of the store's table files, every column family together. */
+    public long fileBytes() {
+        try {
+            return db.getAggregatedLongProperty("rocksdb.total-sst-files-size");
+        } catch (RocksDBException e) {
+            throw wrap("cannot read the store's size", e);
+        }
+    }
+
     /** A RocksDB property of the chunks family, such as {@code rocksdb.total-sst-files-size}. */
     public long longProperty(String name) {
         try {

@@ -12,14 +12,17 @@ import org.rocksdb.WriteBatch;
 
 /**
  * The manifest: which segments hold which tiered chunks, in the store's {@code manifest} column
- * family. Keys of segment entries are the tag id and the partition start, laid out like chunk
- * keys; two other records start with byte {@code 0xFF} (tag ids never do): the immutability
- * cutoff and the upload intents.
+ * family. Keys of segment entries are the tag id and the segment's first chunk start, laid out
+ * like chunk keys, so a partition exported in two runs has two entries and neither overwrites the
+ * other (entries written before that layout are keyed by their partition start, which sorts the
+ * same way). Two other records start with byte {@code 0xFF} (tag ids never do): the immutability
+ * cutoff and the intents.
  *
  * <p>An intent is recorded (synced) before a segment is uploaded and removed in the same synced
- * batch that adds the segment's entry. An intent left behind names an object that a crash may
- * have left in the tier without an entry: the tiering job deletes such objects at the end of its
- * next complete run, unless that run adopted them.
+ * batch that adds the segment's entry; retention records one in the batch that removes an
+ * expired segment's entry, before it deletes the object. An intent left behind names an object
+ * that a crash may have left in the tier without an entry: the tiering job deletes such objects at
+ * the end of its next complete run, unless that run adopted them.
  */
 public final class Manifest {
     private static final byte[] CUTOFF_KEY = {(byte) 0xFF, 'C'};
@@ -34,8 +37,29 @@ public final class Manifest {
     }
 
     /** The key of a tag's segment entry. */
-    static byte[] entryKey(int tagId, long partitionStart) {
-        return RocksChunkStore.chunkKey(tagId, partitionStart);
+    static byte[] entryKey(int tagId, long firstChunkStart) {
+        return RocksChunkStore.chunkKey(tagId, firstChunkStart);
+    }
+
+    /** A segment entry with the key it is stored under. */
+    public record Stored(byte[] key, ManifestEntry entry) {
+    }
+
+    /** A tag's segment entries with their keys, in time order, as of now. */
+    public List<Stored> stored(int tagId) {
+        List<Stored> out = new ArrayList<>();
+        store.scanManifest(entryKey(tagId, Long.MIN_VALUE), entryKey(tagId, Long.MAX_VALUE), null,
+                (k, v) -> out.add(new Stored(k, parse(tagId, v))));
+        return out;
+    }
+
+    private ManifestEntry parse(int tagId, byte[] v) {
+        try {
+            return ManifestEntry.parseFrom(v);
+        } catch (InvalidProtocolBufferException e) {
+            throw new HistorianException("corrupt manifest entry [tagId=" + tagId + ", dir=" + store.directory()
+                    + "]: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -44,14 +68,8 @@ public final class Manifest {
      */
     public List<ManifestEntry> entries(int tagId, Snapshot snapshot) {
         List<ManifestEntry> out = new ArrayList<>();
-        store.scanManifest(entryKey(tagId, Long.MIN_VALUE), entryKey(tagId, Long.MAX_VALUE), snapshot, (k, v) -> {
-            try {
-                out.add(ManifestEntry.parseFrom(v));
-            } catch (InvalidProtocolBufferException e) {
-                throw new HistorianException("corrupt manifest entry [tagId=" + tagId + ", dir=" + store.directory()
-                        + "]: " + e.getMessage(), e);
-            }
-        });
+        store.scanManifest(entryKey(tagId, Long.MIN_VALUE), entryKey(tagId, Long.MAX_VALUE), snapshot,
+                (k, v) -> out.add(parse(tagId, v)));
         return out;
     }
 
@@ -61,12 +79,12 @@ public final class Manifest {
         return v == null ? Long.MIN_VALUE : java.nio.ByteBuffer.wrap(v).getLong();
     }
 
-    /** Records a new cutoff with a synced write. */
-    public void writeCutoff(long cutoff) {
-        try (WriteBatch b = new WriteBatch()) {
-            store.putManifest(b, CUTOFF_KEY, java.nio.ByteBuffer.allocate(8).putLong(cutoff).array());
-            store.write(b, true);
-        }
+    /**
+     * Stages a new cutoff. It goes in the same batch as the commit of every sample journaled before
+     * it rose, so a replay never finds a sample behind the cutoff that the store does not hold.
+     */
+    public void stageCutoff(WriteBatch batch, long cutoff) {
+        store.putManifest(batch, CUTOFF_KEY, java.nio.ByteBuffer.allocate(8).putLong(cutoff).array());
     }
 
     private static byte[] intentKey(String objectKey) {
@@ -103,15 +121,21 @@ public final class Manifest {
 
     /** Stages a segment's entry and the removal of its intent. */
     public void stage(WriteBatch batch, int tagId, ManifestEntry entry) {
-        store.putManifest(batch, entryKey(tagId, entry.getPartitionStart()), entry.toByteArray());
+        store.putManifest(batch, entryKey(tagId, entry.getFirstChunkStart()), entry.toByteArray());
         store.deleteManifest(batch, intentKey(entry.getObjectKey()));
     }
 
-    /** Adds a segment's entry and clears its intent, in one synced write: from here the segment is the data. */
-    public void commit(int tagId, ManifestEntry entry) {
+    /**
+     * Removes expired segments' entries and records an intent for each object, in one synced
+     * write: from here the objects are garbage, deleted next (or by the next tiering run, after a
+     * crash).
+     */
+    public void expire(List<Stored> expired) {
         try (WriteBatch b = new WriteBatch()) {
-            store.putManifest(b, entryKey(tagId, entry.getPartitionStart()), entry.toByteArray());
-            store.deleteManifest(b, intentKey(entry.getObjectKey()));
+            for (Stored s : expired) {
+                store.deleteManifest(b, s.key());
+                store.putManifest(b, intentKey(s.entry().getObjectKey()), new byte[0]);
+            }
             store.write(b, true);
         }
     }

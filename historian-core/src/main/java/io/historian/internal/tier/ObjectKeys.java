@@ -6,7 +6,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * Deterministic object keys: {@code segments/<tag>/<partition start>.seg}. The tag segment keeps
+ * Deterministic object keys: {@code segments/<tag>/<partition start>.seg}, and
+ * {@code segments/<tag>/<partition start>-<first chunk start>.seg} for a partition's later segments. The tag segment keeps
  * {@code [a-z0-9_-]} and a {@code .} that does not lead, and percent-encodes every other UTF-8 byte
  * with upper-case hex, so the mapping is injective, case-insensitive file systems cannot merge two
  * tags, and no tag can produce {@code /}, {@code .} or {@code ..}. Encoded names longer than
@@ -26,6 +27,15 @@ public final class ObjectKeys {
     /** The key of a tag's segment for the partition starting at {@code partitionStart}. */
     public static String segment(String tag, long partitionStart) {
         return SEGMENTS + tagSegment(tag) + "/" + PARTITION.format(Instant.ofEpochMilli(partitionStart)) + ".seg";
+    }
+
+    /**
+     * The key of a later segment of a partition that already has one (data exported in another
+     * run): {@code <partition start>-<first chunk start in ms>.seg}, so no segment overwrites another.
+     */
+    public static String laterSegment(String tag, long partitionStart, long firstChunkStart) {
+        return SEGMENTS + tagSegment(tag) + "/" + PARTITION.format(Instant.ofEpochMilli(partitionStart)) + "-"
+                + firstChunkStart + ".seg";
     }
 
     /** The path segment for a tag name. */
@@ -50,24 +60,4 @@ public final class ObjectKeys {
         return sb.toString();
     }
 
-    /**
-     * Checks that a key is relative and has no empty, {@code .} or {@code ..} segment and no
-     * backslash or control character; throws {@link IllegalArgumentException} naming it otherwise.
-     */
-    public static void checkKey(String key) {
-        if (key == null || key.isEmpty() || key.startsWith("/") || key.endsWith("/")) {
-            throw new IllegalArgumentException("invalid object key [key=" + key + "]");
-        }
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c == '\\' || c < 0x20 || c == 0x7F || c == ':') {
-                throw new IllegalArgumentException("invalid character in object key at index " + i + " [key=" + key + "]");
-            }
-        }
-        for (String part : key.split("/", -1)) {
-            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
-                throw new IllegalArgumentException("invalid path segment '" + part + "' in object key [key=" + key + "]");
-            }
-        }
-    }
 }

@@ -54,12 +54,12 @@ class SegmentCodecTest {
         for (String tag : List.of("a", "A", "a.b", ".a", "a/b", "a\\b", "x%2F", "ü", "a b", "a:b", "x".repeat(256),
                 "Ü".repeat(256), "x".repeat(255) + "y")) {
             String key = ObjectKeys.segment(tag, 0);
-            ObjectKeys.checkKey(key);
+            io.historian.spi.ColdTier.checkKey(key);
             String seg = ObjectKeys.tagSegment(tag);
             assertTrue(seg.matches("[a-z0-9_.%~A-F-]+") && !seg.startsWith(".") && seg.length() <= 180, seg);
             assertTrue(seen.add(seg.toLowerCase(java.util.Locale.ROOT)), "collision for " + tag);
         }
-        assertThrows(IllegalArgumentException.class, () -> ObjectKeys.checkKey("segments/../x"));
-        assertThrows(IllegalArgumentException.class, () -> ObjectKeys.checkKey("/abs"));
+        assertThrows(IllegalArgumentException.class, () -> io.historian.spi.ColdTier.checkKey("segments/../x"));
+        assertThrows(IllegalArgumentException.class, () -> io.historian.spi.ColdTier.checkKey("/abs"));
     }
 }
