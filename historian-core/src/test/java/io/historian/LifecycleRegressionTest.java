@@ -321,6 +321,31 @@ class LifecycleRegressionTest {
         }
     }
 
+    /** A read of recent data needs no cold segment: it works while the cold tier is unreachable. */
+    @Test
+    void recentData_isReadable_whileTheColdTierIsGone() throws IOException {
+        long start = midnightDaysAgo(5);
+        try (Historian h = tiered(TieringPolicy.olderThan(Duration.ofDays(2))).chunkMaxSamples(64).build()) {
+            SampleBatch batch = new SampleBatch();
+            for (long t = start; t < NOW.toEpochMilli(); t += 60_000) {
+                batch.add("c", t, 1.0, Quality.GOOD);
+            }
+            h.write(batch);
+            assertTrue(h.tierNow().segmentsWritten() > 0);
+            try (Stream<Path> files = Files.walk(dir.resolve("tier"))) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+            Instant hourAgo = NOW.minus(Duration.ofHours(1));
+            assertEquals(60, h.query("c").between(hourAgo, NOW).toList().size());
+            assertEquals(1.0, h.latest("c").orElseThrow().value());
+            HistorianException old = assertThrows(HistorianException.class,
+                    () -> h.query("c").between(Instant.ofEpochMilli(start), NOW).toList());
+            assertTrue(old.getMessage().contains("cold segment missing"), old.getMessage());
+        }
+    }
+
     /** A failed store writer is never silent: writes, reads and stats say so; a reopen recovers from the journal. */
     @Test
     void aFailedStoreWriter_isReportedEverywhere_andAReopenRecovers() {

@@ -40,7 +40,9 @@ final class ChunkSource implements AutoCloseable {
             try {
                 storeValid = advanceStoreForward();
                 storePeeked = true;
-                inCold = this.cold != null && !(storeValid && it.start() <= at);
+                // Cold only when the walk starts before the first local chunk and the cold data
+                // reaches that far: a read of recent data must not need the cold tier.
+                inCold = this.cold != null && !(storeValid && it.start() <= at) && at <= this.cold.lastTimestamp;
                 if (inCold) {
                     entry = Math.max(this.cold.floorEntry(at), 0);
                     segment = this.cold.segment(entry);

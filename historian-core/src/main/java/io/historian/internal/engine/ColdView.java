@@ -16,6 +16,8 @@ final class ColdView {
     final String tag;
     final List<ManifestEntry> entries;
     final long watermark;
+    /** The newest tiered sample's time, or Long.MIN_VALUE without segments. */
+    final long lastTimestamp;
     private final SegmentCache cache;
     private int memoIndex = -1;
     private SegmentCodec.Decoded memo;
@@ -29,6 +31,11 @@ final class ColdView {
         this.entries = entries;
         this.cache = cache;
         this.watermark = Manifest.watermark(entries);
+        long last = Long.MIN_VALUE;
+        for (ManifestEntry e : entries) {
+            last = Math.max(last, e.getLastTimestamp());
+        }
+        this.lastTimestamp = last;
     }
 
     boolean isEmpty() {

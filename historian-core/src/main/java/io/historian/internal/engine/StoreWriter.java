@@ -292,11 +292,7 @@ final class StoreWriter implements Runnable {
         } finally {
             lock.unlock();
         }
-        // Counters are published once per slice, not per sample.
-        pending.addAndGet(entryNew);
-        duplicates.addAndGet(entryDuplicates);
-        entryNew = 0;
-        entryDuplicates = 0;
+        publishCounts();
         if (!replayDone) {
             replayed.addAndGet(n);
         }
@@ -459,6 +455,11 @@ final class StoreWriter implements Runnable {
         } finally {
             lock.unlock();
         }
+        publishCounts();
+    }
+
+    /** Publishes what the samples applied since the last call counted: once per slice, not per sample. */
+    private void publishCounts() {
         pending.addAndGet(entryNew);
         duplicates.addAndGet(entryDuplicates);
         entryNew = 0;
@@ -547,6 +548,11 @@ final class StoreWriter implements Runnable {
      */
     private MutableChunk chunkFor(int tagId, TagState st, long ts) {
         Map.Entry<Long, MutableChunk> memFloor = st.pending.floorEntry(ts);
+        if (memFloor != null && memFloor.getValue().last() >= ts) {
+            // Inside a pending chunk's span: chunks never overlap, so no stored chunk starts nearer.
+            // A late batch thus opens a store iterator per chunk it touches, not per sample.
+            return memFloor.getValue();
+        }
         long storeFloor = Long.MIN_VALUE;
         byte[] storeBytes = null;
         try (RocksChunkStore.ChunkIterator it = store.chunksBackward(tagId, ts, null)) {
