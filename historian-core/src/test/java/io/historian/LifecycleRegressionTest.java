@@ -346,6 +346,110 @@ class LifecycleRegressionTest {
         }
     }
 
+    private Historian.Builder formulas(DuplicatePolicy policy) {
+        return Historian.builder().dataDirectory(dir.resolve("data")).jmx(false).clock(clock).duplicates(policy)
+                .formula("c", "a + b").formula("d", "c * 2");
+    }
+
+    private static Instant at(long seconds) {
+        return NOW.minus(Duration.ofHours(1)).plusSeconds(seconds);
+    }
+
+    /** Case 4: a refused input does not stay in the formulas' state. */
+    @Test
+    void aRefusedInput_leavesNoTraceInTheFormulas() {
+        try (Historian h = Internals.openPaused(formulas(DuplicatePolicy.LAST_WRITE_WINS)
+                .journalBudget(DataSize.ofMegabytes(16)).journalOverflow(OverflowPolicy.REJECT))) {
+            h.write("a", at(0), 1.0);
+            h.write("b", at(0), 1.0);
+            // Fill the journal while the store writer is held back, then offer a = 100.
+            SampleBatch filler = new SampleBatch();
+            long t0 = at(10).toEpochMilli();
+            int k = 0;
+            for (int size = 50_000; size >= 1; size /= 10) {
+                while (true) {
+                    filler.clear();
+                    for (int i = 0; i < size; i++, k++) {
+                        filler.add("filler", t0 + k, 0.0, Quality.GOOD);
+                    }
+                    try {
+                        h.write(filler);
+                    } catch (JournalFullException e) {
+                        break;
+                    }
+                }
+            }
+            assertThrows(JournalFullException.class, () -> h.write("a", at(20), 100.0));
+            Internals.pauseStoreWriter(h, false);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> h.write("b", at(30), 2.0));
+            assertEquals(3.0, h.latest("c").orElseThrow().value(), "c = a + b with the stored a = 1");
+            assertEquals(6.0, h.latest("d").orElseThrow().value());
+            assertEquals(1.0, h.latest("a").orElseThrow().value());
+        }
+    }
+
+    /** Case 5: two inputs of a formula in one call at one time give one derived value, from both. */
+    @Test
+    void twoInputsInOneCall_giveOneDerivedValue_underEveryPolicy() throws Exception {
+        for (DuplicatePolicy policy : DuplicatePolicy.values()) {
+            Path data = dir.resolve("data");
+            try (Historian h = formulas(policy).dataDirectory(data.resolve(policy.name())).build()) {
+                h.write("a", at(0), 1.0);
+                h.write("b", at(0), 1.0);
+                List<Double> seen = new ArrayList<>();
+                try (Subscription s = h.subscribe("c", (tag, t, v, q) -> {
+                    synchronized (seen) {
+                        seen.add(v);
+                    }
+                })) {
+                    long duplicatesBefore = h.stats().duplicateSamples();
+                    for (int poll = 1; poll <= 5; poll++) {
+                        SampleBatch batch = new SampleBatch();
+                        batch.add("a", at(poll).toEpochMilli(), 10.0 * poll, Quality.GOOD);
+                        batch.add("b", at(poll).toEpochMilli(), 21.0 * poll, Quality.GOOD);
+                        h.write(batch);
+                    }
+                    await().atMost(Duration.ofSeconds(30)).until(() -> {
+                        synchronized (seen) {
+                            return seen.size() >= 5;
+                        }
+                    });
+                    synchronized (seen) {
+                        assertEquals(List.of(31.0, 62.0, 93.0, 124.0, 155.0), seen, policy.name());
+                    }
+                    List<Sample> c = h.query("c").between(at(1), at(6)).toList();
+                    assertEquals(List.of(31.0, 62.0, 93.0, 124.0, 155.0), c.stream().map(Sample::value).toList(),
+                            policy.name());
+                    assertEquals(duplicatesBefore, h.stats().duplicateSamples(), "no duplicate per poll, " + policy);
+                }
+            }
+        }
+    }
+
+    /** Case 10: a late input recalculates every derived value it changes, through the DAG. */
+    @Test
+    void aLateInput_recalculatesUpToItsNextSample_throughTheGraph() {
+        try (Historian h = formulas(DuplicatePolicy.LAST_WRITE_WINS).build()) {
+            h.write("a", at(10), 1.0);
+            h.write("b", at(20), 1.0);
+            h.write("b", at(30), 1.0);
+            h.write("a", at(40), 7.0);
+            h.write("a", at(25), 5.0);
+            List<Sample> c = h.query("c").between(at(0), at(100)).toList();
+            assertEquals(List.of(2.0, 6.0, 6.0, 8.0), c.stream().map(Sample::value).toList(), c.toString());
+            assertEquals(List.of(at(20), at(25), at(30), at(40)), c.stream().map(Sample::timestamp).toList());
+            List<Sample> d = h.query("d").between(at(0), at(100)).toList();
+            assertEquals(List.of(4.0, 12.0, 12.0, 16.0), d.stream().map(Sample::value).toList(), d.toString());
+        }
+        try (Historian h = formulas(DuplicatePolicy.LAST_WRITE_WINS).build()) {
+            // Late again after a reopen: the graph reads the past from the store.
+            h.write("b", at(27), 3.0);
+            List<Sample> c = h.query("c").between(at(0), at(100)).toList();
+            // b = 3 holds from 27 up to b's next sample at 30.
+            assertEquals(List.of(2.0, 6.0, 8.0, 6.0, 8.0), c.stream().map(Sample::value).toList(), c.toString());
+        }
+    }
+
     /** A failed store writer is never silent: writes, reads and stats say so; a reopen recovers from the journal. */
     @Test
     void aFailedStoreWriter_isReportedEverywhere_andAReopenRecovers() {

@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -25,8 +26,9 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Calculated tags: samples fed to {@link FormulaGraph#onSample}, which evaluates the Janino-compiled
- * formulas that depend on them, as the engine does under its write lock.
+ * Calculated tags: samples fed to {@link FormulaGraph} in write calls ({@code begin}, {@code input},
+ * {@code evaluate}, {@code commit}), which evaluate the Janino-compiled formulas that depend on them,
+ * as the engine does under its write lock. Every workload stays on the in-order path (no history).
  *
  * <p><b>Workloads.</b>
  * <ul>
@@ -40,7 +42,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       1 to 4 inputs and, one time in four, the output of an earlier formula, so chains form.
  *       Every input is fed once in the setup; each invocation then feeds one sample to each of the
  *       10,000 inputs in a shuffled order. Score: input samples per second; the setup prints how
- *       many formulas a sample evaluates on average.</li>
+ *       many formulas a sample evaluates on average. Each sample is a call of its own
+ *       ({@link FormulaGraph#onSample}), so a formula with two inputs runs twice per pass.</li>
+ *   <li>{@link #dagCalls}: the same DAG fed in write calls of {@code batch} samples, all at one
+ *       timestamp (a poll of {@code batch} tags) and in the shuffled order; each call has its own
+ *       timestamp, after the previous one. A formula runs once per call however many of its inputs
+ *       the call holds. Score: input samples per second.</li>
  * </ul>
  *
  * <p><b>Scores:</b> operations per second as above; under {@code -prof gc},
@@ -149,6 +156,22 @@ public class FormulaBenchmark {
         }
     }
 
+    /** The DAG fed in write calls of {@code batch} samples. */
+    @State(Scope.Thread)
+    public static class DagCalls extends Dag {
+        @Param({"1", "100", "10000"})
+        int batch;
+
+        @Setup(Level.Trial)
+        public void calls() {
+            long before = graph.evaluationCount();
+            feedCalls(this);
+            System.out.printf("[setup] in calls of %d samples, one pass evaluates %d formulas (%.3f per input"
+                    + " sample)%n", batch, graph.evaluationCount() - before,
+                    (graph.evaluationCount() - before) / (double) INPUTS);
+        }
+    }
+
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public double oneFormula(OneFormula s) {
@@ -185,6 +208,33 @@ public class FormulaBenchmark {
     @OperationsPerInvocation(INPUTS)
     public double dag(Dag s) {
         return feed(s);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(INPUTS)
+    public double dagCalls(DagCalls s) {
+        return feedCalls(s);
+    }
+
+    /** One pass over the inputs, in calls of s.batch samples (the inputs no formula reads are skipped, as by the engine). */
+    static double feedCalls(DagCalls s) {
+        FormulaGraph g = s.graph;
+        int[] order = s.feedOrder;
+        int batch = s.batch;
+        for (int from = 0; from < order.length; from += batch) {
+            long t = ++s.time;
+            int to = Math.min(order.length, from + batch);
+            g.begin();
+            for (int i = from; i < to; i++) {
+                int slot = order[i];
+                if (slot >= 0) {
+                    g.input(slot, t, (i & 15) + 1.0, GOOD);
+                }
+            }
+            g.evaluate(s.sink);
+            g.commit();
+        }
+        return s.sink.sum;
     }
 
     static double feed(Dag s) {

@@ -1,11 +1,11 @@
 package io.historian.internal.engine;
 
+import io.historian.DuplicatePolicy;
 import io.historian.Sample;
 import io.historian.TagDefinition;
 import io.historian.internal.formula.DerivedSink;
 import io.historian.internal.formula.FormulaGraph;
 import io.historian.internal.formula.History;
-import io.historian.internal.journal.ChronicleJournal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -14,9 +14,18 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The calculated tags inside the write path: compiles the formulas at open, primes them with the
- * stored latest values, and derives the samples of a write call, which join the call's journal
- * entry after its own samples.
+ * The calculated tags inside the write path. At open it compiles the formulas and primes them with
+ * the stored latest values; for each write call it runs one pass of the graph over the call's
+ * samples (each derived value computed once per call and time, late inputs recalculating what
+ * they change, see {@link FormulaGraph}) and appends the derived samples after the call's own, so
+ * that both go into the call's one journal entry. The pass is committed if the entry was
+ * journaled and rolled back if it was refused: the formulas never keep a refused input.
+ *
+ * <p>The graph sees the samples the store will keep: under {@code KEEP_FIRST}, a sample at a time
+ * its tag already has (stored, or earlier in the call) is not an input.
+ *
+ * <p>When the graph recalculates, it reads the past from the store ({@link History}): the first
+ * read of a call waits until the store writer has applied every earlier call.
  *
  * <p><b>Threads:</b> the write path's thread, under the write lock.
  */
@@ -24,8 +33,9 @@ final class Derivation {
     private final Settings settings;
     private final TagRegistry registry;
     private final Reads reads;
-    private final ChronicleJournal journal;
     private final CallScratch call;
+    private final DerivedSink sink = this::derived;
+    private final StoreHistory history = new StoreHistory();
 
     /** The compiled formulas, or null when there are none. */
     private FormulaGraph graph;
@@ -33,29 +43,17 @@ final class Derivation {
     private boolean[] computed = new boolean[0];
     /** Per tag id: the graph's slot + 2; 0 = not looked up yet, 1 = no formula reads the tag. */
     private int[] slots = new int[0];
+    /** Per tag id a formula reads: the newest time journaled (KEEP_FIRST needs no lookup after it). */
+    private long[] newest = new long[0];
     /** Per formula index: the output's tag id. */
     private int[] outputIds;
     private int derivedEnd;
-    /** Per tag id a formula reads or writes: the last journal entry of that tag (see {@link #sampleAtOrBefore}). */
-    private long[] lastEntries = new long[0];
 
-    private final DerivedSink sink = this::derived;
-
-    Derivation(Settings settings, TagRegistry registry, Reads reads, ChronicleJournal journal, CallScratch call) {
+    Derivation(Settings settings, TagRegistry registry, Reads reads, CallScratch call) {
         this.settings = settings;
         this.registry = registry;
         this.reads = reads;
-        this.journal = journal;
         this.call = call;
-    }
-
-    private void derived(int formula, String tag, long epochMillis, double value, int qualityCode) {
-        int i = derivedEnd++;
-        call.grow(i + 1);
-        call.ids[i] = outputIds[formula];
-        call.timestamps[i] = epochMillis;
-        call.values[i] = value;
-        call.qualities[i] = qualityCode;
     }
 
     boolean active() {
@@ -94,7 +92,7 @@ final class Derivation {
         }
         FormulaGraph g = new FormulaGraph(settings.formulas(),
                 tag -> declared.contains(tag) || registry.idOf(tag) >= 0, settings.strictTags(),
-                settings.formulaStaleness(), this::sampleAtOrBefore);
+                settings.formulaStaleness(), history);
         List<TagDefinition> outputs = new ArrayList<>();
         for (int f = 0; f < g.formulaCount(); f++) {
             if (registry.idOf(g.outputTag(f)) < 0) {
@@ -128,65 +126,161 @@ final class Derivation {
     }
 
     /**
-     * Feeds the call's {@code n} accepted samples to the formulas that read their tags and appends
-     * the derived samples after them. Returns the call's new sample count.
+     * Runs the formulas over the call's {@code n} accepted samples and appends the derived samples
+     * after them. Returns the call's new sample count. {@link #commit} or {@link #rollback} follows.
      */
     int derive(int n) {
         if (slots.length < registry.size()) {
-            slots = Arrays.copyOf(slots, Math.max(registry.size(), slots.length * 2));
+            int c = Math.max(registry.size(), slots.length * 2);
+            slots = Arrays.copyOf(slots, c);
+            int old = newest.length;
+            newest = Arrays.copyOf(newest, c);
+            Arrays.fill(newest, old, c, Long.MAX_VALUE);
         }
-        derivedEnd = n;
+        history.waited = false;
+        graph.begin();
+        boolean keepFirst = settings.duplicatePolicy() == DuplicatePolicy.KEEP_FIRST;
+        Set<CallSample> seen = null;
         for (int i = 0; i < n; i++) {
             int id = call.ids[i];
-            int slot = slots[id];
-            if (slot == 0) {
-                slot = graph.slotOf(registry.definition(id).name()) + 2;
-                slots[id] = slot;
+            int slot = slotOf(id);
+            if (slot < 0) {
+                continue;
             }
-            if (slot >= 2) {
-                graph.onSample(slot - 2, call.timestamps[i], call.values[i], call.qualities[i], sink);
+            long ts = call.timestamps[i];
+            if (keepFirst) {
+                // The store keeps the first sample at a time: a repeat, in the call or of a stored
+                // sample, is no input.
+                if (seen == null) {
+                    seen = new HashSet<>();
+                }
+                if (!seen.add(new CallSample(id, ts)) || ts <= newestOf(id) && existsInStore(id, ts)) {
+                    continue;
+                }
             }
+            graph.input(slot, ts, call.values[i], call.qualities[i]);
         }
+        derivedEnd = n;
+        graph.evaluate(sink);
         return derivedEnd;
+    }
+
+    private record CallSample(int id, long ts) {
+    }
+
+    private int slotOf(int id) {
+        int slot = slots[id];
+        if (slot == 0) {
+            slot = graph.slotOf(registry.definition(id).name()) + 2;
+            slots[id] = slot;
+        }
+        return slot - 2;
+    }
+
+    /** The newest time journaled for a formula input, read from the store the first time. */
+    private long newestOf(int id) {
+        if (newest[id] == Long.MAX_VALUE) {
+            history.await();
+            newest[id] = reads.previous(id, Long.MAX_VALUE).map(s -> s.timestamp().toEpochMilli())
+                    .orElse(Long.MIN_VALUE);
+        }
+        return newest[id];
+    }
+
+    private boolean existsInStore(int id, long ts) {
+        history.await();
+        Optional<Sample> s = reads.previous(id, ts);
+        return s.isPresent() && s.get().timestamp().toEpochMilli() == ts;
+    }
+
+    private void derived(int formula, String tag, long epochMillis, double value, int qualityCode) {
+        int i = derivedEnd++;
+        call.grow(i + 1);
+        call.ids[i] = outputIds[formula];
+        call.timestamps[i] = epochMillis;
+        call.values[i] = value;
+        call.qualities[i] = qualityCode;
     }
 
     /** The call was refused: the formulas forget it. */
     void rollback() {
+        if (graph != null) {
+            graph.rollback();
+        }
     }
 
-    /** The call was journaled as {@code entry} with {@code n} samples (inputs and outputs): the formulas keep it. */
-    void commit(int n, long entry) {
+    /** The call's {@code n} samples (inputs and outputs) were journaled: the formulas keep them. */
+    void commit(int n) {
         if (graph == null) {
             return;
         }
-        if (lastEntries.length < registry.size()) {
-            lastEntries = Arrays.copyOf(lastEntries, Math.max(registry.size(), lastEntries.length * 2));
-        }
+        graph.commit();
         for (int i = 0; i < n; i++) {
             int id = call.ids[i];
-            if (id < slots.length && slots[id] >= 2 || computed(id)) {
-                lastEntries[id] = entry;
+            if (id < newest.length && newest[id] != Long.MAX_VALUE && call.timestamps[i] > newest[id]) {
+                newest[id] = call.timestamps[i];
             }
         }
     }
 
     /**
-     * The formulas' view of the past when a late input makes them recompute at an older time: the
-     * stored sample at or before that time. Runs under the write lock, on the writing thread.
+     * The past as the store holds it, for recalculations. The first read of a call waits until the
+     * store writer has applied every earlier call; the call's own samples are laid over it by the graph.
      */
-    private boolean sampleAtOrBefore(String tag, int slot, long epochMillis, History.SampleHolder into) {
-        int id = registry.idOf(tag);
-        if (id < 0) {
-            return false;
+    private final class StoreHistory implements History {
+        boolean waited;
+
+        void await() {
+            if (!waited) {
+                reads.awaitApplied();
+                waited = true;
+            }
         }
-        // Only this tag's last entry has to be in the store, not everything journaled: a backfill
-        // behind live data would otherwise wait for the store writer at every sample.
-        reads.awaitApplied(id < lastEntries.length ? lastEntries[id] : journal.lastAppendedIndex());
-        Optional<Sample> s = reads.previous(id, epochMillis);
-        if (s.isEmpty()) {
-            return false;
+
+        @Override
+        public boolean sampleAtOrBefore(String tag, int slot, long epochMillis, SampleHolder into) {
+            int id = registry.idOf(tag);
+            if (id < 0) {
+                return false;
+            }
+            await();
+            try (TagView view = reads.view(id, tag)) {
+                return fill(view.previous(epochMillis), into);
+            }
         }
-        into.set(s.get().timestamp().toEpochMilli(), s.get().value(), s.get().quality().code());
-        return true;
+
+        @Override
+        public boolean sampleAfter(String tag, int slot, long epochMillis, SampleHolder into) {
+            int id = registry.idOf(tag);
+            if (id < 0 || epochMillis == Long.MAX_VALUE) {
+                return false;
+            }
+            await();
+            try (TagView view = reads.view(id, tag)) {
+                return fill(view.next(epochMillis + 1), into);
+            }
+        }
+
+        @Override
+        public void samples(String tag, int slot, long fromInclusive, long toExclusive, SampleConsumer each) {
+            int id = registry.idOf(tag);
+            if (id < 0 || fromInclusive >= toExclusive) {
+                return;
+            }
+            await();
+            try (RawCursor c = new RawCursor(reads.view(id, tag), fromInclusive, toExclusive, null, null)) {
+                while (c.next()) {
+                    each.accept(c.epochMillis(), c.value(), c.qualityCode());
+                }
+            }
+        }
+
+        private boolean fill(Sample s, SampleHolder into) {
+            if (s == null) {
+                return false;
+            }
+            into.set(s.timestamp().toEpochMilli(), s.value(), s.quality().code());
+            return true;
+        }
     }
 }

@@ -70,7 +70,7 @@ final class WritePath {
         this.horizons = horizons;
         this.reads = reads;
         this.status = status;
-        this.derivation = new Derivation(settings, registry, reads, journal, call);
+        this.derivation = new Derivation(settings, registry, reads, call);
     }
 
     /** The write lock: held for one call; also by whoever must stop appends for a moment (a subscription's seam, a horizon's move). */
@@ -228,12 +228,12 @@ final class WritePath {
         }
         growTagCounters(registry.size());
         int total = n;
-        long entry;
+
         try {
             if (derivation.active()) {
                 total = derivation.derive(n);
             }
-            entry = append(n, total);
+            append(n, total);
         } catch (RuntimeException | Error e) {
             derivation.rollback();
             for (int i = 0; i < n; i++) {
@@ -243,7 +243,7 @@ final class WritePath {
             reject(e instanceof SampleRejectedException ? RejectReason.BATCH_TOO_LARGE : RejectReason.JOURNAL_FULL, n);
             throw e;
         }
-        derivation.commit(total, entry);
+        derivation.commit(total);
         received += total - n;
         for (int i = 0; i < total; i++) {
             countJournaled(call.ids[i], call.timestamps[i]);

@@ -16,85 +16,114 @@ import java.util.PriorityQueue;
 import java.util.function.Predicate;
 
 /**
- * The calculated tags: formulas compiled to code, ordered as a DAG, evaluated when a sample of one of
- * their inputs arrives. Internal (public only so that {@code historian-bench} can measure it); the
- * engine is its only user.
+ * The calculated tags: formulas compiled to code, ordered as a DAG, evaluated once per write call
+ * for every timestamp at which one of their inputs changed. Internal (public only so that
+ * {@code historian-bench} can measure it); the engine is its only user.
  *
  * <pre>{@code
  * Map<String, String> formulas = new LinkedHashMap<>();
  * formulas.put("boiler.eff", "if(fuel.flow > 0.1, steam.flow * 2.26 / (fuel.flow * 50.0), 0)");
  * FormulaGraph graph = new FormulaGraph(formulas, registry::contains, true, Duration.ofMinutes(5), history);
- * int slot = graph.slotOf("fuel.flow");     // cache per tag; -1 when no formula reads it
- * graph.onSample(slot, t, 3.2, Quality.GOOD.code(), sink);
+ * int fuel = graph.slotOf("fuel.flow");      // cache per tag; -1 when no formula reads it
+ * int steam = graph.slotOf("steam.flow");
+ * graph.begin();
+ * graph.input(fuel, t, 3.2, Quality.GOOD.code());
+ * graph.input(steam, t, 120.0, Quality.GOOD.code());
+ * graph.evaluate(sink);                      // boiler.eff at t, once
+ * journal(...) ? graph.commit() : graph.rollback();
  * }</pre>
+ *
+ * <p><b>Semantics (the oracle the tests check).</b> For formula f, T(f) is the union of its inputs'
+ * timestamps (a raw tag's sample times; a formula output's times are those at which it is defined).
+ * f is defined at t in T(f) when every input has a sample at or before t, and its value there is f
+ * of each input's latest sample at or before t (stepped). The quality is the worst of those samples'
+ * ({@link Quality#worst(int, int)}, in the order the formula first names them); one older than the
+ * staleness limit at t makes it at least {@code Uncertain_LastUsableValue}. A Bad input, a division
+ * by zero or a NaN or infinite result gives NaN with {@code Bad_CalculationFailed}. After every call,
+ * the last value emitted per (output, time) over all committed calls equals this on every input
+ * sample given so far, and a call emits at most one sample per (output, time).
  *
  * <p><b>Invariants.</b> Formulas are indexed in topological order (ties broken by the order of the
  * map given to the constructor): a formula's index is greater than that of every formula whose
- * output it reads. Every tag a formula reads or writes has a slot; {@code dependents[slot]} lists,
- * ascending, every formula that depends on the slot directly (as {@code f}) or through other
- * formulas (as {@code ~f}), merged so that each appears once. A sample
- * therefore evaluates exactly those formulas, each at most once, in an order where inputs come first,
- * without looking at any other formula. Within one trigger a formula further down is evaluated only
- * if one of its inputs changed in that trigger (per-slot generation stamps, kept only for slots that
- * have such formulas), so a formula skipped for a missing input does not make its readers re-emit
- * old values. Per formula, the graph keeps the number of inputs never seen, the number of inputs
- * whose quality is not Good, and a time up to which no input can be stale (input times only grow;
- * an output that goes back in time resets it for its readers), so that the common case (all inputs
- * seen, Good and fresh) reads neither the inputs' times nor their qualities.
+ * output it reads. Every tag a formula reads or writes has a slot; {@code readers[slot]} lists the
+ * formulas reading it directly. Per slot the graph holds the latest sample (the greatest time; a
+ * formula output's latest defined time), so slot times only grow. Per formula it holds the
+ * <em>frontier</em>, the greatest time in T(f) so far, which always equals the greatest of its
+ * inputs' slot times; the number of inputs never seen ({@code unseen}); the number of inputs whose
+ * latest quality is not 0 ({@code notGood}); and {@code freshUntil}, a time up to which no input can
+ * be stale (valid because input times only grow), so that the common case reads neither the inputs'
+ * times nor their qualities.
  *
- * <p><b>Semantics of one evaluation.</b> The derived sample takes the trigger's timestamp; the other
- * inputs contribute their latest values. An input never seen means no result (the formula is
- * skipped and counted in {@link #skippedCount()}). The quality is the worst of the inputs'
- * ({@link Quality#worst(int, int)}); an input older than the staleness limit at the trigger's time
- * makes it at least {@code Uncertain_LastUsableValue}. A Bad input, a division by zero or a NaN or
- * infinite result gives NaN with {@code Bad_CalculationFailed}. A derived output updates its own slot,
- * so formulas that read it see it in the same trigger.
+ * <p><b>Two paths.</b> The samples of a call are stably sorted by time (skipped when already in
+ * order) and grouped by timestamp. <em>In order</em>: while every formula a group reaches has its
+ * frontier at or before the group's time, the latest values are exactly the inputs' values at that
+ * time, so the group sets its slots and each reached formula is evaluated once on the latest values,
+ * lowest index first (a {@link FormulaBitQueue}); a formula further down only when one of its inputs
+ * changed. This path reads no history and allocates nothing. <em>Late</em>: the first group that
+ * reaches a formula whose frontier is after the group's time abandons the in-order pass (restoring
+ * what it changed and discarding what it would have emitted) and hands the whole call to
+ * {@link Recalculation}, which recomputes, formula by formula, every value the call's samples change
+ * (from each sample's time to the next sample of its tag), reading history only for inputs whose
+ * latest sample lies inside such a window.
  *
- * <p><b>Late samples.</b> A sample older than its slot's latest does not replace the latest value.
- * The graph recomputes the dependents at the sample's time instead, in a scratch view: the late
- * sample is the value of its slot, each recomputed output the value of its slot, and every other
- * input is fetched from {@link History} at that time (once per input per trigger). Samples in order
- * per tag but out of order across the inputs of one formula are not late: they are evaluated against
- * the other inputs' latest values, as any other sample.
+ * <p><b>Transactions.</b> {@link #begin()}, {@link #input}, {@link #evaluate}, then {@link #commit()}
+ * or {@link #rollback()}. A slot's old sample is saved before its first change in a call, and a
+ * formula's counters before they change ({@code unseen}, {@code notGood} and {@code freshUntil}
+ * change rarely); frontiers are not saved, since a rollback recomputes the frontier of every reader
+ * of a restored slot from its inputs. So rollback leaves every slot and counter as before
+ * {@code begin} (evaluation counters excepted). A call none of whose samples is before the greatest
+ * frontier cannot be abandoned and emits as it goes; any other holds its derived samples back until
+ * the end of {@code evaluate}, so an abandoned in-order pass emits nothing. {@link #onSample} is a call of one
+ * sample; when that sample reaches no frontier after its time it takes a direct path (the old
+ * per-sample evaluation over the precomputed dependents) that saves and holds back nothing.
  *
- * <p><b>Thread safety:</b> none inside. The engine calls {@link #onSample} under its write lock, one
- * thread at a time; the sink and the {@link History} are called on that thread. The counters may be
- * read from that thread (or after it has published them, under the same lock).
+ * <p><b>Thread safety:</b> none inside. The engine calls the graph under its write lock, one thread
+ * at a time; the sink and the {@link History} are called on that thread. The counters may be read
+ * from that thread (or after it has published them, under the same lock).
  *
- * <p><b>Allocation:</b> {@link #onSample} allocates nothing.
+ * <p><b>Allocation:</b> the in-order path allocates nothing; scratch arrays grow to the largest call
+ * and are kept.
  */
 public final class FormulaGraph {
-    private static final long NEVER = Long.MIN_VALUE;
-    private static final int GOOD = Quality.GOOD.code();
-    private static final int BAD_CALCULATION_FAILED = Quality.BAD_CALCULATION_FAILED.code();
-    private static final int UNCERTAIN_LAST_USABLE = Quality.UNCERTAIN_LAST_USABLE_VALUE.code();
+    static final long NEVER = Long.MIN_VALUE;
+    static final int GOOD = Quality.GOOD.code();
+    static final int BAD_CALCULATION_FAILED = Quality.BAD_CALCULATION_FAILED.code();
+    static final int UNCERTAIN_LAST_USABLE = Quality.UNCERTAIN_LAST_USABLE_VALUE.code();
 
-    private final long staleMillis;
-    private final History history;
-    private final History.SampleHolder holder = new History.SampleHolder();
+    private static final int IDLE = 0;
+    private static final int OPEN = 1;
+    private static final int EVALUATED = 2;
+
+    final long staleMillis;
+    final History history;
 
     // per slot
     private final Map<String, Integer> slots;
-    private final String[] slotTag;
-    /** Dependents in topological order: f for a direct reader of the slot, ~f for one further down. */
+    final String[] slotTag;
+    /**
+     * Transitive dependents of each slot, ascending: f for a direct reader, ~f for one further down
+     * (for {@link #onSample}'s direct path and {@link #dependentCount}).
+     */
     private final int[][] dependents;
-    /** True when the slot has dependents further down, which need the per-trigger change stamps. */
-    private final boolean[] indirect;
-    private final double[] value;
-    private final long[] time;
-    private final int[] quality;
+    /** Per slot, the stamp of the last direct-path trigger that changed it. */
     private final long[] changed;
-    private final double[] lateValue;
-    private final long[] lateTime;
-    private final int[] lateQuality;
-    private final long[] lateStamp;
+    /** Whether a slot has dependents further down, which need the stamps. */
+    private final boolean[] indirect;
+    private long generation;
+    /** The formula writing each slot, or -1 for a raw input. */
+    private final int[] producer;
+    /** Whether a slot takes input samples: no formula writes it and one reads it. */
+    private final boolean[] isInput;
+    final double[] value;
+    final long[] time;
+    final int[] quality;
 
     // per formula, in topological order
     private final String[] outputTag;
     private final Map<String, Integer> formulaIndex;
-    private final int[] outputSlot;
-    private final int[][] inputs;
-    private final CompiledFormula[] code;
+    final int[] outputSlot;
+    final int[][] inputs;
+    final CompiledFormula[] code;
     private final long[] evaluations;
     /** Inputs never seen yet; the formula has no result while this is non-zero. */
     private final int[] unseen;
@@ -105,12 +134,69 @@ public final class FormulaGraph {
      * at or before it, because input times only grow. Long.MIN_VALUE forces a check.
      */
     private final long[] freshUntil;
-    /** Formulas reading each slot directly, for the bookkeeping above. */
-    private final int[][] readers;
+    /** The greatest time in T(f): the greatest of the inputs' slot times. */
+    final long[] frontier;
+    /**
+     * At least the greatest frontier: a sample at or after it cannot be late for any formula, which
+     * makes the common check O(1).
+     */
+    private long maxFrontier = NEVER;
+    /** Formulas reading each slot directly. */
+    final int[][] readers;
 
-    private long generation;
-    private long skippedCount;
-    private long lateCount;
+    long skippedCount;
+    long lateCount;
+
+    // ---------------------------------------------------------------- the current write call
+    private int phase = IDLE;
+    /** Stamp of the current call (and of each restart within it); a slot or formula stamped with it has been saved. */
+    private long call;
+    private final long[] slotSaved;
+    private final long[] formulaSaved;
+    private final FormulaBitQueue due;
+    private Recalculation recalculation;
+    /** The quality of the last {@link #resultOnLatest}. */
+    private int resultQuality;
+
+    /** The call's input samples, in call order until sorted by time. */
+    int inputCount;
+    int[] inSlot = new int[16];
+    long[] inTime = new long[16];
+    double[] inValue = new double[16];
+    int[] inQuality = new int[16];
+    private boolean inOrder;
+    private int[] sortIndex = new int[16];
+    private int[] sortScratch = new int[16];
+    private int[] altSlot = new int[16];
+    private long[] altTime = new long[16];
+    private double[] altValue = new double[16];
+    private int[] altQuality = new int[16];
+
+    /** Undo log: old states of the slots and formulas changed in this call. */
+    private int savedSlots;
+    private int[] undoSlot = new int[16];
+    private double[] undoValue = new double[16];
+    private long[] undoTime = new long[16];
+    private int[] undoQuality = new int[16];
+    private int savedFormulas;
+    private int[] undoFormula = new int[16];
+    private int[] undoUnseen = new int[16];
+    private int[] undoNotGood = new int[16];
+    private long[] undoFresh = new long[16];
+    private long skippedBefore;
+    private long lateBefore;
+    private long maxFrontierBefore;
+    /** The earliest input time of the call. */
+    private long minInputTime;
+    /** Where the in-order pass emits when it cannot be abandoned; null to hold samples back. */
+    private DerivedSink passSink;
+
+    /** Derived samples of the call, emitted at the end of {@link #evaluate}. */
+    private int emitted;
+    private int[] emitFormula = new int[16];
+    private long[] emitTime = new long[16];
+    private double[] emitValue = new double[16];
+    private int[] emitQuality = new int[16];
 
     /**
      * Parses, checks and compiles the formulas.
@@ -119,8 +205,8 @@ public final class FormulaGraph {
      * @param knownTag tells whether a tag exists (in the registry, or from a source)
      * @param strict when true, a formula that references a tag that is neither known nor the output of
      *     a formula is an error; when false such a tag is an ordinary input that has not been seen yet
-     * @param staleness an input older than this at the time of the trigger makes the result Uncertain
-     * @param history where late samples look up the other inputs' past values
+     * @param staleness an input older than this at the time of an evaluation makes the result Uncertain
+     * @param history where recalculations read the inputs' past values
      * @throws FormulaException for a formula that does not parse or compile, an unknown tag in strict
      *     mode, or a cycle (naming every formula in it)
      */
@@ -207,6 +293,11 @@ public final class FormulaGraph {
         }
         slotTag = tags.toArray(new String[0]);
         int slotCount = slotTag.length;
+        producer = new int[slotCount];
+        Arrays.fill(producer, -1);
+        for (int r = 0; r < n; r++) {
+            producer[outputSlot[r]] = r;
+        }
 
         // dependents: formulas reading each slot directly, closed transitively over outputs in
         // reverse topological order so each output's set is complete before its readers use it
@@ -258,7 +349,9 @@ public final class FormulaGraph {
         unseen = new int[n];
         notGood = new int[n];
         freshUntil = new long[n];
+        frontier = new long[n];
         Arrays.fill(freshUntil, Long.MIN_VALUE);
+        Arrays.fill(frontier, NEVER);
         for (int r = 0; r < n; r++) {
             unseen[r] = inputs[r].length;
         }
@@ -269,84 +362,591 @@ public final class FormulaGraph {
         value = new double[slotCount];
         time = new long[slotCount];
         quality = new int[slotCount];
-        changed = new long[slotCount];
-        lateValue = new double[slotCount];
-        lateTime = new long[slotCount];
-        lateQuality = new int[slotCount];
-        lateStamp = new long[slotCount];
         Arrays.fill(time, NEVER);
         Arrays.fill(value, Double.NaN);
+        isInput = new boolean[slotCount];
+        for (int sl = 0; sl < slotCount; sl++) {
+            isInput[sl] = producer[sl] < 0 && readers[sl].length != 0;
+        }
+        slotSaved = new long[slotCount];
+        changed = new long[slotCount];
+        formulaSaved = new long[n];
+        due = new FormulaBitQueue(n);
     }
 
     /**
-     * The slot of a tag that formulas read, to pass to {@link #onSample}; -1 when no formula reads it,
-     * in which case the engine need not call the graph for it. Stable for the graph's life.
+     * The slot of a tag that formulas read, to pass to {@link #input}; -1 when no formula reads it,
+     * in which case the engine need not pass its samples. Stable for the graph's life.
      */
     public int slotOf(String tag) {
         Integer s = slots.get(tag);
-        return s == null || dependents[s].length == 0 ? -1 : s;
+        return s == null || readers[s].length == 0 ? -1 : s;
+    }
+
+    // ---------------------------------------------------------------- write calls
+
+    /**
+     * Starts a write call. Everything the call changes is saved first, so that {@link #rollback()}
+     * can restore it.
+     *
+     * @throws IllegalStateException when a call is open (neither committed nor rolled back)
+     */
+    public void begin() {
+        if (phase != IDLE) {
+            throw new IllegalStateException("a formula write call is already open; commit or roll it back first");
+        }
+        phase = OPEN;
+        call++;
+        inputCount = 0;
+        inOrder = true;
+        savedSlots = 0;
+        savedFormulas = 0;
+        emitted = 0;
+        skippedBefore = skippedCount;
+        lateBefore = lateCount;
+        maxFrontierBefore = maxFrontier;
+        minInputTime = Long.MAX_VALUE;
     }
 
     /**
-     * Feeds one sample and evaluates every formula that depends on it, in topological order.
+     * Adds an input sample to the call. Samples may come in any order; at equal (slot, time) the later
+     * one wins. Pass only the samples the store keeps (see the engine's duplicate policy).
      *
-     * @param slot from {@link #slotOf(String)}
-     * @param epochMillis the sample's time; older than the slot's latest makes it a late sample
+     * @param slot from {@link #slotOf(String)}; a slot that a formula writes is not an input
+     * @param epochMillis the sample's time
      * @param sampleValue the sample's value
      * @param qualityCode the sample's OPC UA status code
-     * @param sink receives each derived sample
      */
-    public void onSample(int slot, long epochMillis, double sampleValue, int qualityCode, DerivedSink sink) {
-        long previous = time[slot];
-        if (epochMillis < previous) {
-            late(slot, epochMillis, sampleValue, qualityCode, sink);
+    public void input(int slot, long epochMillis, double sampleValue, int qualityCode) {
+        if (phase != OPEN) {
+            throw new IllegalStateException(phase == IDLE ? "no formula write call is open; call begin() first"
+                    : "the formula write call was already evaluated");
+        }
+        if (!isInput(slot)) {
+            throw new IllegalArgumentException("not an input slot: " + slot + (slot >= 0 && slot < slotTag.length
+                    ? " [tag=" + slotTag[slot] + (producer[slot] >= 0 ? ", written by a formula]" : ", read by no formula]")
+                    : " [slots=" + slotTag.length + "]"));
+        }
+        if (epochMillis == NEVER || epochMillis == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("timestamp out of range: " + epochMillis);
+        }
+        int i = inputCount;
+        if (i == inSlot.length) {
+            growInputs();
+        }
+        if (i > 0 && epochMillis < inTime[i - 1]) {
+            inOrder = false;
+        }
+        if (epochMillis < minInputTime) {
+            minInputTime = epochMillis;
+        }
+        inSlot[i] = slot;
+        inTime[i] = epochMillis;
+        inValue[i] = sampleValue;
+        inQuality[i] = qualityCode;
+        inputCount = i + 1;
+    }
+
+    /**
+     * Evaluates the call: emits, once per (formula, time), every derived sample that the call's inputs
+     * create or change. Reads history only when a sample is late for a formula it reaches.
+     *
+     * @param sink receives the derived samples; it must not call back into the graph
+     */
+    public void evaluate(DerivedSink sink) {
+        Objects.requireNonNull(sink, "sink");
+        if (phase != OPEN) {
+            throw new IllegalStateException(phase == IDLE ? "no formula write call is open; call begin() first"
+                    : "the formula write call was already evaluated");
+        }
+        phase = EVALUATED;
+        if (inputCount == 0) {
             return;
         }
-        value[slot] = sampleValue;
-        time[slot] = epochMillis;
-        if (previous == NEVER) {
-            seenFirst(slot);
+        if (!inOrder) {
+            sortInputsByTime();
         }
-        if ((quality[slot] == GOOD) != (qualityCode == GOOD)) {
-            goodnessChanged(slot, qualityCode != GOOD);
+        // When no sample of the call is before any frontier the pass cannot be abandoned, so it
+        // emits as it goes; otherwise it holds its samples back until it has finished.
+        passSink = minInputTime >= maxFrontier ? sink : null;
+        boolean finished;
+        try {
+            finished = inOrderPass();
+        } finally {
+            passSink = null;
         }
-        quality[slot] = qualityCode;
-        // Stamps are only needed when a formula further down must tell whether its inputs changed.
-        long gen = 0;
-        if (indirect[slot]) {
-            gen = ++generation;
-            changed[slot] = gen;
+        if (!finished) {
+            due.clear();
+            undo();
+            if (recalculation == null) {
+                recalculation = new Recalculation(this);
+            }
+            recalculation.run();
         }
-        for (int d : dependents[slot]) {
-            if (d >= 0) {
-                run(d, epochMillis, gen, sink);
-            } else if (changedIn(inputs[~d], gen)) {
-                run(~d, epochMillis, gen, sink);
+        for (int i = 0; i < emitted; i++) {
+            int f = emitFormula[i];
+            evaluations[f]++;
+            sink.derived(f, outputTag[f], emitTime[i], emitValue[i], emitQuality[i]);
+        }
+    }
+
+    /**
+     * Keeps what the call changed: its samples were journaled.
+     *
+     * @throws IllegalStateException when no call was evaluated
+     */
+    public void commit() {
+        if (phase != EVALUATED) {
+            throw new IllegalStateException(phase == IDLE ? "no formula write call is open"
+                    : "the formula write call was not evaluated");
+        }
+        phase = IDLE;
+        savedSlots = 0;
+        savedFormulas = 0;
+    }
+
+    /**
+     * Undoes the call: the graph is as it was before {@link #begin()} (evaluation counters excepted).
+     * Valid after {@code begin}, whether or not the call was evaluated, and after {@link #evaluate}
+     * threw.
+     *
+     * @throws IllegalStateException when no call is open
+     */
+    public void rollback() {
+        if (phase == IDLE) {
+            throw new IllegalStateException("no formula write call is open");
+        }
+        due.clear();
+        undo();
+        phase = IDLE;
+    }
+
+    /**
+     * Feeds one sample as a call of its own (begin, input, evaluate, commit): the sink receives each
+     * derived sample. For tests and benchmarks; the engine passes whole calls.
+     *
+     * <p>When no formula the sample can reach has its frontier after the sample's time, the in-order
+     * pass cannot be abandoned and there is nothing to roll back, so the sample takes a direct path
+     * that saves nothing and emits as it goes (a sink that throws then leaves the graph as far as it
+     * got, as it would have before write calls existed).
+     */
+    public void onSample(int slot, long epochMillis, double sampleValue, int qualityCode, DerivedSink sink) {
+        if (phase == IDLE && slot >= 0 && slot < isInput.length && isInput[slot] && epochMillis != NEVER
+                && epochMillis != Long.MAX_VALUE && sink != null
+                && (epochMillis >= maxFrontier || reachesNoFrontierAfter(slot, epochMillis))) {
+            onSampleInOrder(slot, epochMillis, sampleValue, qualityCode, sink);
+        } else {
+            onSampleAsCall(slot, epochMillis, sampleValue, qualityCode, sink);
+        }
+    }
+
+    private void onSampleAsCall(int slot, long epochMillis, double sampleValue, int qualityCode, DerivedSink sink) {
+        begin();
+        boolean done = false;
+        try {
+            input(slot, epochMillis, sampleValue, qualityCode);
+            evaluate(sink);
+            done = true;
+        } finally {
+            if (done) {
+                commit();
+            } else {
+                rollback();
             }
         }
     }
 
+    private boolean isInput(int slot) {
+        return slot >= 0 && slot < isInput.length && isInput[slot];
+    }
+
+    private boolean reachesNoFrontierAfter(int slot, long t) {
+        for (int d : dependents[slot]) {
+            if (t < frontier[d >= 0 ? d : ~d]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The in-order path for one sample, outside any call: the slot's transitive dependents in
+     * topological order, a formula further down only when one of its inputs changed in this trigger
+     * (per-slot generation stamps).
+     */
+    private void onSampleInOrder(int slot, long t, double v, int q, DerivedSink sink) {
+        setSlot(slot, t, v, q);
+        long gen = 0; // stamps only when a formula further down must tell whether its inputs changed
+        if (indirect[slot]) {
+            gen = ++generation;
+            changed[slot] = gen;
+        }
+        if (t > maxFrontier) {
+            maxFrontier = t; // the slot's readers take t as their frontier
+        }
+        for (int d : dependents[slot]) {
+            int f = d;
+            if (d < 0) {
+                f = ~d;
+                if (!changedIn(inputs[f], gen)) {
+                    continue;
+                }
+            }
+            runDirect(f, t, gen, sink);
+        }
+    }
+
+    /** One formula of {@link #onSampleInOrder}: at t, on the latest values. */
+    private void runDirect(int f, long t, long gen, DerivedSink sink) {
+        frontier[f] = t;
+        if (unseen[f] != 0) {
+            skippedCount++;
+            return;
+        }
+        double r = resultOnLatest(f, t);
+        int rq = resultQuality;
+        int out = outputSlot[f];
+        setSlot(out, t, r, rq);
+        if (gen != 0) {
+            changed[out] = gen;
+        }
+        evaluations[f]++;
+        sink.derived(f, outputTag[f], t, r, rq);
+    }
+
+    private boolean changedIn(int[] in, long gen) {
+        for (int s : in) {
+            if (changed[s] == gen) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Restores a tag's latest sample without evaluating anything, if it is newer than what the
-     * slot holds: the engine primes every slot from the store when it opens, so formulas carry on
-     * after a restart with the inputs' last values instead of waiting for every input again.
+     * slot holds: the engine primes every slot (formula outputs included) from the store when it
+     * opens, so formulas carry on after a restart with the inputs' last values instead of waiting for
+     * every input again, and samples older than a primed time count as late.
      */
     public void prime(int slot, long epochMillis, double sampleValue, int qualityCode) {
+        if (phase != IDLE) {
+            throw new IllegalStateException("cannot prime during a formula write call");
+        }
         long previous = time[slot];
         if (previous != NEVER && epochMillis <= previous) {
             return;
         }
-        value[slot] = sampleValue;
-        time[slot] = epochMillis;
-        if (previous == NEVER) {
-            seenFirst(slot);
+        for (int f : readers[slot]) {
+            frontier[f] = Math.max(frontier[f], epochMillis);
+            freshUntil[f] = Long.MIN_VALUE;
+            maxFrontier = Math.max(maxFrontier, epochMillis);
         }
-        if ((quality[slot] == GOOD) != (qualityCode == GOOD)) {
-            goodnessChanged(slot, qualityCode != GOOD);
-        }
-        quality[slot] = qualityCode;
-        recheckStaleness(slot);
+        setSlot(slot, epochMillis, sampleValue, qualityCode);
     }
+
+    // ---------------------------------------------------------------- the in-order path
+
+    /**
+     * Evaluates the call group by group on the latest values; false as soon as a group reaches a
+     * formula whose frontier is after the group's time (the caller then undoes what this did).
+     */
+    private boolean inOrderPass() {
+        int n = inputCount;
+        int[] slotOf = inSlot;
+        long[] timeOf = inTime;
+        int i = 0;
+        while (i < n) {
+            long t = timeOf[i];
+            do {
+                if (!advance(slotOf[i], t, inValue[i], inQuality[i])) {
+                    return false;
+                }
+                i++;
+            } while (i < n && timeOf[i] == t);
+            if (t > maxFrontier) {
+                maxFrontier = t; // the group's readers take t as their frontier
+            }
+            for (int f = due.poll(); f >= 0; f = due.poll()) {
+                if (!evaluateLatest(f, t)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Sets a slot's latest sample to one at t, which must not be before any reader's frontier, and
+     * marks its readers due; false when it is (the caller undoes the partial change).
+     */
+    private boolean advance(int slot, long t, double v, int q) {
+        saveSlot(slot); // first: an undo recomputes the frontiers of its readers
+        for (int f : readers[slot]) {
+            if (t < frontier[f]) {
+                return false;
+            }
+            frontier[f] = t; // not saved: a rollback recomputes it from the restored slots
+            due.mark(f);
+        }
+        writeSlot(slot, t, v, q);
+        return true;
+    }
+
+    /** Evaluates formula f at t on the latest values; false when its output is late for a reader. */
+    private boolean evaluateLatest(int f, long t) {
+        if (unseen[f] != 0) {
+            skippedCount++;
+            return true;
+        }
+        double r = resultOnLatest(f, t);
+        int q = resultQuality;
+        if (!advance(outputSlot[f], t, r, q)) {
+            return false;
+        }
+        emit(f, t, r, q);
+        return true;
+    }
+
+    /** Formula f at t on the latest values, every input seen; the quality goes to resultQuality. */
+    private double resultOnLatest(int f, long t) {
+        boolean stale = t > freshUntil[f] && checkStale(f, t);
+        int q = notGood[f] != 0 || stale ? worstQuality(inputs[f], quality, stale) : GOOD;
+        double r = q == GOOD || Quality.severity(q) < 2 ? code[f].evaluate(value) : Double.NaN;
+        if (r - r != 0) { // NaN or infinite, Bad input included
+            r = Double.NaN;
+            q = BAD_CALCULATION_FAILED;
+        }
+        resultQuality = q;
+        return r;
+    }
+
+    /** Recomputes freshUntil[f]; true when an input is older than the limit at epochMillis. */
+    private boolean checkStale(int f, long epochMillis) {
+        long oldest = Long.MAX_VALUE;
+        for (int s : inputs[f]) {
+            oldest = Math.min(oldest, time[s]);
+        }
+        long until = oldest > Long.MAX_VALUE - staleMillis ? Long.MAX_VALUE : oldest + staleMillis;
+        saveFormula(f);
+        freshUntil[f] = until;
+        return epochMillis > until;
+    }
+
+    static int worstQuality(int[] in, int[] qs, boolean stale) {
+        int q = GOOD;
+        for (int s : in) {
+            q = Quality.worst(q, qs[s]);
+        }
+        return stale ? Quality.worst(q, UNCERTAIN_LAST_USABLE) : q;
+    }
+
+    // ---------------------------------------------------------------- state changes, saved first
+
+    /**
+     * Sets a slot's latest sample and the bookkeeping of its readers, saving what changes. Slot times
+     * only grow: callers pass a time at or after the slot's.
+     */
+    void writeSlot(int slot, long t, double v, int q) {
+        saveSlot(slot);
+        setSlot(slot, t, v, q);
+    }
+
+    private void setSlot(int slot, long t, double v, int q) {
+        long previous = time[slot];
+        value[slot] = v;
+        time[slot] = t;
+        if (previous == NEVER) {
+            for (int f : readers[slot]) {
+                saveFormula(f);
+                unseen[f]--;
+            }
+        }
+        if ((quality[slot] == GOOD) != (q == GOOD)) {
+            int delta = q != GOOD ? 1 : -1;
+            for (int f : readers[slot]) {
+                saveFormula(f);
+                notGood[f] += delta;
+            }
+        }
+        quality[slot] = q;
+    }
+
+    /** Raises a formula's frontier (the recalculation's final step; restored with the slots). */
+    void raiseFrontier(int f, long t) {
+        if (t > frontier[f]) {
+            frontier[f] = t;
+            if (t > maxFrontier) {
+                maxFrontier = t;
+            }
+        }
+    }
+
+    private void saveSlot(int s) {
+        if (slotSaved[s] == call || phase == IDLE) {
+            return;
+        }
+        slotSaved[s] = call;
+        int k = savedSlots;
+        if (k == undoSlot.length) {
+            int c = k * 2;
+            undoSlot = Arrays.copyOf(undoSlot, c);
+            undoValue = Arrays.copyOf(undoValue, c);
+            undoTime = Arrays.copyOf(undoTime, c);
+            undoQuality = Arrays.copyOf(undoQuality, c);
+        }
+        undoSlot[k] = s;
+        undoValue[k] = value[s];
+        undoTime[k] = time[s];
+        undoQuality[k] = quality[s];
+        savedSlots = k + 1;
+    }
+
+    private void saveFormula(int f) {
+        if (formulaSaved[f] == call || phase == IDLE) {
+            return;
+        }
+        formulaSaved[f] = call;
+        int k = savedFormulas;
+        if (k == undoFormula.length) {
+            int c = k * 2;
+            undoFormula = Arrays.copyOf(undoFormula, c);
+            undoUnseen = Arrays.copyOf(undoUnseen, c);
+            undoNotGood = Arrays.copyOf(undoNotGood, c);
+            undoFresh = Arrays.copyOf(undoFresh, c);
+        }
+        undoFormula[k] = f;
+        undoUnseen[k] = unseen[f];
+        undoNotGood[k] = notGood[f];
+        undoFresh[k] = freshUntil[f];
+        savedFormulas = k + 1;
+    }
+
+    /** Restores everything saved since begin() and forgets the call's derived samples. */
+    private void undo() {
+        for (int k = savedSlots - 1; k >= 0; k--) {
+            int s = undoSlot[k];
+            value[s] = undoValue[k];
+            time[s] = undoTime[k];
+            quality[s] = undoQuality[k];
+        }
+        for (int k = savedFormulas - 1; k >= 0; k--) {
+            int f = undoFormula[k];
+            unseen[f] = undoUnseen[k];
+            notGood[f] = undoNotGood[k];
+            freshUntil[f] = undoFresh[k];
+        }
+        // a frontier is the latest of its inputs' times, so it follows the restored slots; only the
+        // readers of a changed slot can have moved
+        for (int k = 0; k < savedSlots; k++) {
+            for (int f : readers[undoSlot[k]]) {
+                long max = NEVER;
+                for (int s : inputs[f]) {
+                    max = Math.max(max, time[s]);
+                }
+                frontier[f] = max;
+            }
+        }
+        savedSlots = 0;
+        savedFormulas = 0;
+        skippedCount = skippedBefore;
+        lateCount = lateBefore;
+        maxFrontier = maxFrontierBefore;
+        emitted = 0;
+        call++; // what was saved under the old stamp is restored: save again from here
+    }
+
+    void emit(int f, long t, double v, int q) {
+        if (passSink != null) {
+            evaluations[f]++;
+            passSink.derived(f, outputTag[f], t, v, q);
+            return;
+        }
+        int i = emitted;
+        if (i == emitFormula.length) {
+            int c = i * 2;
+            emitFormula = Arrays.copyOf(emitFormula, c);
+            emitTime = Arrays.copyOf(emitTime, c);
+            emitValue = Arrays.copyOf(emitValue, c);
+            emitQuality = Arrays.copyOf(emitQuality, c);
+        }
+        emitFormula[i] = f;
+        emitTime[i] = t;
+        emitValue[i] = v;
+        emitQuality[i] = q;
+        emitted = i + 1;
+    }
+
+    // ---------------------------------------------------------------- the call's inputs
+
+    private void growInputs() {
+        int c = inSlot.length * 2;
+        inSlot = Arrays.copyOf(inSlot, c);
+        inTime = Arrays.copyOf(inTime, c);
+        inValue = Arrays.copyOf(inValue, c);
+        inQuality = Arrays.copyOf(inQuality, c);
+        altSlot = new int[c];
+        altTime = new long[c];
+        altValue = new double[c];
+        altQuality = new int[c];
+        sortIndex = new int[c];
+        sortScratch = new int[c];
+    }
+
+    /** A stable bottom-up merge sort of the call's samples by time; equal times keep the call order. */
+    private void sortInputsByTime() {
+        int n = inputCount;
+        int[] idx = sortIndex;
+        int[] tmp = sortScratch;
+        long[] key = inTime;
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        for (int width = 1; width < n; width <<= 1) {
+            for (int lo = 0; lo + width < n; lo += width << 1) {
+                int mid = lo + width;
+                int hi = Math.min(lo + (width << 1), n);
+                if (key[idx[mid - 1]] <= key[idx[mid]]) {
+                    continue; // the two runs are already in order
+                }
+                int a = lo;
+                int b = mid;
+                int o = lo;
+                while (a < mid && b < hi) {
+                    tmp[o++] = key[idx[b]] < key[idx[a]] ? idx[b++] : idx[a++];
+                }
+                while (a < mid) {
+                    tmp[o++] = idx[a++];
+                }
+                while (b < hi) {
+                    tmp[o++] = idx[b++];
+                }
+                System.arraycopy(tmp, lo, idx, lo, hi - lo);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            int j = idx[i];
+            altSlot[i] = inSlot[j];
+            altTime[i] = inTime[j];
+            altValue[i] = inValue[j];
+            altQuality[i] = inQuality[j];
+        }
+        int[] s = inSlot;
+        inSlot = altSlot;
+        altSlot = s;
+        long[] t = inTime;
+        inTime = altTime;
+        altTime = t;
+        double[] v = inValue;
+        inValue = altValue;
+        altValue = v;
+        int[] q = inQuality;
+        inQuality = altQuality;
+        altQuality = q;
+        inOrder = true;
+    }
+
+    // ---------------------------------------------------------------- accessors and counters
 
     /** The compiled code of a formula (for measuring it alone). */
     public CompiledFormula compiled(int formula) {
@@ -361,168 +961,6 @@ public final class FormulaGraph {
     /** The tag of a slot. */
     public String slotTag(int slot) {
         return slotTag[slot];
-    }
-
-    private boolean changedIn(int[] in, long gen) {
-        for (int s : in) {
-            if (changed[s] == gen) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Evaluates formula f on the latest values; the hot path. */
-    private void run(int f, long epochMillis, long gen, DerivedSink sink) {
-        if (unseen[f] != 0) {
-            skippedCount++;
-            return;
-        }
-        boolean stale = epochMillis > freshUntil[f] && checkStale(f, epochMillis);
-        int q = notGood[f] != 0 || stale ? worstQuality(inputs[f], quality, stale) : GOOD;
-        double r = q == GOOD || Quality.severity(q) < 2 ? code[f].evaluate(value) : Double.NaN;
-        if (r - r != 0) { // NaN or infinite, Bad input included
-            r = Double.NaN;
-            q = BAD_CALCULATION_FAILED;
-        }
-        int out = outputSlot[f];
-        value[out] = r;
-        if ((quality[out] == GOOD) != (q == GOOD)) {
-            goodnessChanged(out, q != GOOD);
-        }
-        quality[out] = q;
-        long previous = time[out];
-        time[out] = epochMillis;
-        if (previous == NEVER) {
-            seenFirst(out);
-        } else if (epochMillis < previous) {
-            recheckStaleness(out);
-        }
-        evaluations[f]++;
-        if (gen != 0) {
-            changed[out] = gen;
-        }
-        sink.derived(f, outputTag[f], epochMillis, r, q);
-    }
-
-    /** Recomputes freshUntil[f]; true when an input is older than the limit at epochMillis. */
-    private boolean checkStale(int f, long epochMillis) {
-        long oldest = Long.MAX_VALUE;
-        for (int s : inputs[f]) {
-            oldest = Math.min(oldest, time[s]);
-        }
-        long until = oldest > Long.MAX_VALUE - staleMillis ? Long.MAX_VALUE : oldest + staleMillis;
-        freshUntil[f] = until;
-        return epochMillis > until;
-    }
-
-    private void seenFirst(int slot) {
-        for (int f : readers[slot]) {
-            unseen[f]--;
-        }
-    }
-
-    private void goodnessChanged(int slot, boolean nowNotGood) {
-        for (int f : readers[slot]) {
-            notGood[f] += nowNotGood ? 1 : -1;
-        }
-    }
-
-    /** An output went back in time (inputs out of order across tags): its readers must re-check. */
-    private void recheckStaleness(int slot) {
-        for (int f : readers[slot]) {
-            freshUntil[f] = Long.MIN_VALUE;
-        }
-    }
-
-    /**
-     * Evaluates formula f over the given view and stores the result in its output slot of that view.
-     * A NaN check on the result is cheaper than checking every operation: NaN propagates.
-     */
-    private void evaluate(int f, double[] v, int[] in, int[] qs, int anyQuality, boolean stale) {
-        int q = GOOD;
-        if (anyQuality != 0 || stale) {
-            q = worstQuality(in, qs, stale);
-        }
-        double r;
-        if (Quality.severity(q) >= 2) {
-            r = Double.NaN;
-            q = BAD_CALCULATION_FAILED;
-        } else {
-            r = code[f].evaluate(v);
-            if (r - r != 0) { // NaN or infinite
-                r = Double.NaN;
-                q = BAD_CALCULATION_FAILED;
-            }
-        }
-        int out = outputSlot[f];
-        v[out] = r;
-        qs[out] = q;
-        evaluations[f]++;
-    }
-
-    private static int worstQuality(int[] in, int[] qs, boolean stale) {
-        int q = GOOD;
-        for (int s : in) {
-            q = Quality.worst(q, qs[s]);
-        }
-        return stale ? Quality.worst(q, UNCERTAIN_LAST_USABLE) : q;
-    }
-
-    private void late(int slot, long epochMillis, double sampleValue, int qualityCode, DerivedSink sink) {
-        int[] deps = dependents[slot];
-        if (deps.length == 0) {
-            return;
-        }
-        lateCount++;
-        long gen = ++generation;
-        lateStamp[slot] = gen;
-        lateValue[slot] = sampleValue;
-        lateTime[slot] = epochMillis;
-        lateQuality[slot] = qualityCode;
-        changed[slot] = gen;
-        for (int d : deps) {
-            int f = d >= 0 ? d : ~d;
-            int[] in = inputs[f];
-            boolean fresh = false;
-            for (int s : in) {
-                fresh |= changed[s] == gen;
-            }
-            if (!fresh) {
-                continue;
-            }
-            boolean missing = false;
-            boolean stale = false;
-            int anyQuality = 0;
-            for (int s : in) {
-                if (lateStamp[s] != gen) {
-                    lateStamp[s] = gen;
-                    if (history.sampleAtOrBefore(slotTag[s], s, epochMillis, holder)) {
-                        lateValue[s] = holder.value;
-                        lateTime[s] = holder.epochMillis;
-                        lateQuality[s] = holder.qualityCode;
-                    } else {
-                        lateValue[s] = Double.NaN;
-                        lateTime[s] = NEVER;
-                        lateQuality[s] = Quality.BAD_NO_DATA.code();
-                    }
-                }
-                long t = lateTime[s];
-                missing |= t == NEVER;
-                stale |= epochMillis - t > staleMillis;
-                anyQuality |= lateQuality[s];
-            }
-            if (missing) {
-                skippedCount++;
-                continue;
-            }
-            int out = outputSlot[f];
-            evaluate(f, lateValue, in, lateQuality, anyQuality, stale);
-            lateTime[out] = epochMillis;
-            lateStamp[out] = gen;
-            changed[out] = gen;
-            sink.derived(f, outputTag[f], epochMillis, lateValue[out], lateQuality[out]);
-        }
     }
 
     /** The number of formulas. */
@@ -541,7 +979,7 @@ public final class FormulaGraph {
         return i == null ? -1 : i;
     }
 
-    /** Evaluations of all formulas since construction (each result, Good or Bad, counts once). */
+    /** Derived samples emitted since construction (rolled-back calls included). */
     public long evaluationCount() {
         long sum = 0;
         for (long e : evaluations) {
@@ -550,18 +988,18 @@ public final class FormulaGraph {
         return sum;
     }
 
-    /** Evaluations of one formula since construction; -1 when no formula writes that tag. */
+    /** Derived samples one formula emitted since construction; -1 when no formula writes that tag. */
     public long evaluationCount(String outputTag) {
         int i = formulaIndex(outputTag);
         return i < 0 ? -1 : evaluations[i];
     }
 
-    /** Formulas skipped because an input had never been seen (or had no history at a late time). */
+    /** (Formula, time) pairs with no result because an input had no sample at or before the time. */
     public long skippedCount() {
         return skippedCount;
     }
 
-    /** Late samples that triggered a recomputation at their own time. */
+    /** Input samples that were before the frontier of a formula reading them, and so recalculated it. */
     public long lateSampleCount() {
         return lateCount;
     }
@@ -570,6 +1008,21 @@ public final class FormulaGraph {
     public int dependentCount(String tag) {
         int s = slotOf(tag);
         return s < 0 ? 0 : dependents[s].length;
+    }
+
+    /** Every observable state, exactly (value bits included), for tests of rollback. */
+    String describeState() {
+        StringBuilder sb = new StringBuilder();
+        for (int s = 0; s < slotTag.length; s++) {
+            sb.append(slotTag[s]).append('=').append(Long.toHexString(Double.doubleToRawLongBits(value[s])))
+                    .append('@').append(time[s]).append('/').append(Integer.toHexString(quality[s])).append(' ');
+        }
+        for (int f = 0; f < outputTag.length; f++) {
+            sb.append(outputTag[f]).append('{').append(unseen[f]).append(',').append(notGood[f]).append(',')
+                    .append(freshUntil[f]).append(',').append(frontier[f]).append("} ");
+        }
+        return sb.append("skipped=").append(skippedCount).append(" late=").append(lateCount)
+                .append(" maxFrontier=").append(maxFrontier).toString();
     }
 
     // ---------------------------------------------------------------- construction

@@ -46,7 +46,7 @@ class FormulaGraphTest {
         }
     }
 
-    /** History backed by maps; records which tags were asked for. */
+    /** History backed by maps; records what was asked for, as kind:tag. */
     static final class MapHistory implements History {
         final Map<String, TreeMap<Long, double[]>> data = new HashMap<>();
         final List<String> asked = new ArrayList<>();
@@ -57,9 +57,29 @@ class FormulaGraphTest {
 
         @Override
         public boolean sampleAtOrBefore(String tag, int slot, long epochMillis, SampleHolder into) {
-            asked.add(tag);
-            TreeMap<Long, double[]> series = data.get(tag);
-            Map.Entry<Long, double[]> e = series == null ? null : series.floorEntry(epochMillis);
+            asked.add("at:" + tag);
+            return fill(series(tag).floorEntry(epochMillis), into);
+        }
+
+        @Override
+        public boolean sampleAfter(String tag, int slot, long epochMillis, SampleHolder into) {
+            asked.add("after:" + tag);
+            return fill(series(tag).higherEntry(epochMillis), into);
+        }
+
+        @Override
+        public void samples(String tag, int slot, long fromInclusive, long toExclusive, SampleConsumer each) {
+            asked.add("samples:" + tag);
+            if (fromInclusive < toExclusive) {
+                series(tag).subMap(fromInclusive, toExclusive).forEach((t, s) -> each.accept(t, s[0], (int) s[1]));
+            }
+        }
+
+        private TreeMap<Long, double[]> series(String tag) {
+            return data.getOrDefault(tag, new TreeMap<>());
+        }
+
+        private static boolean fill(Map.Entry<Long, double[]> e, SampleHolder into) {
             if (e == null) {
                 return false;
             }
@@ -88,6 +108,55 @@ class FormulaGraphTest {
         int slot = g.slotOf(tag);
         assertTrue(slot >= 0, "no formula reads " + tag);
         g.onSample(slot, t, v, q, sink);
+    }
+
+    record In(String tag, long t, double v, int q) {
+    }
+
+    static In in(String tag, long t, double v) {
+        return new In(tag, t, v, GOOD);
+    }
+
+    static In in(String tag, long t, double v, int q) {
+        return new In(tag, t, v, q);
+    }
+
+    /**
+     * Plays the engine: one write call per {@link #call}, whose inputs and derived samples go to the
+     * history when it commits (later wins at equal tag and time), as the store keeps them.
+     */
+    static final class Harness {
+        final MapHistory history = new MapHistory();
+        final FormulaGraph graph;
+
+        Harness(String... pairs) {
+            graph = graph(formulas(pairs), history);
+        }
+
+        List<Derived> call(In... samples) {
+            return call(true, samples);
+        }
+
+        /** One call; committed or rolled back; returns what it emitted. */
+        List<Derived> call(boolean commit, In... samples) {
+            Sink sink = new Sink();
+            graph.begin();
+            for (In x : samples) {
+                graph.input(graph.slotOf(x.tag()), x.t(), x.v(), x.q());
+            }
+            graph.evaluate(sink);
+            if (!commit) {
+                graph.rollback();
+                return sink.take();
+            }
+            graph.commit();
+            for (In x : samples) {
+                history.put(x.tag(), x.t(), x.v(), x.q());
+            }
+            List<Derived> out = sink.take();
+            out.forEach(d -> history.put(d.tag(), d.t(), d.v(), d.q()));
+            return out;
+        }
     }
 
     // ---------------------------------------------------------------- build-time checks
@@ -287,19 +356,17 @@ class FormulaGraphTest {
     }
 
     @Test
-    void inputsOutOfOrderAcrossTags_useLatestValues_andStalenessFollowsTheOutputBackInTime() {
-        FormulaGraph g = graph("f", "x + y", "g", "f + c");
-        Sink sink = new Sink();
-        feed(g, "x", 100_000, 1, GOOD, sink);
-        feed(g, "y", 100_000, 10, GOOD, sink);
-        feed(g, "c", 100_000, 100, GOOD, sink);
-        feed(g, "c", 200_000, 100, GOOD, sink);
-        feed(g, "x", 200_000, 2, GOOD, sink);
-        sink.take();
-        feed(g, "y", 130_000, 20, GOOD, sink); // in order for y, older than x's latest
-        assertEquals(List.of(new Derived("f", 130_000, 22, GOOD), new Derived("g", 130_000, 122, GOOD)), sink.take());
-        feed(g, "c", 250_000, 300, GOOD, sink); // f's latest is now from 130,000: two minutes old
-        assertEquals(List.of(new Derived("g", 250_000, 322, UNCERTAIN_LUV)), sink.take());
+    void sampleInOrderForItsTag_butBeforeTheFormulasFrontier_isLate_andRecalculatesTheLaterValues() {
+        Harness h = new Harness("f", "x + y", "g", "f + c");
+        h.call(in("x", 100_000, 1), in("y", 100_000, 10), in("c", 100_000, 100));
+        h.call(in("c", 200_000, 100));
+        h.call(in("x", 200_000, 2));
+        // y at 130,000 is after y's latest but before f's frontier (x at 200,000): f is new at 130,000,
+        // and f at 200,000 now reads y at 130,000, 70 s before: stale
+        assertEquals(List.of(new Derived("f", 130_000, 21, GOOD), new Derived("f", 200_000, 22, UNCERTAIN_LUV),
+                new Derived("g", 130_000, 121, GOOD), new Derived("g", 200_000, 122, UNCERTAIN_LUV)),
+                h.call(in("y", 130_000, 20)));
+        assertEquals(List.of(new Derived("g", 250_000, 322, UNCERTAIN_LUV)), h.call(in("c", 250_000, 300)));
     }
 
     @Test
@@ -346,27 +413,23 @@ class FormulaGraphTest {
     }
 
     @Test
-    void lateInput_recomputesAtItsOwnTime_withHistoryValues_andLeavesTheLatestAlone() {
-        MapHistory history = new MapHistory();
-        FormulaGraph g = graph(formulas("f", "a + b", "h", "f * 2"), history);
-        Sink sink = new Sink();
-        feed(g, "a", 100, 1, GOOD, sink);
-        feed(g, "b", 100, 10, GOOD, sink);
-        feed(g, "a", 200, 2, GOOD, sink);
-        feed(g, "b", 300, 30, GOOD, sink);
-        history.put("b", 100, 10, GOOD);
-        history.put("b", 300, 30, GOOD);
-        history.put("f", 100, 11, GOOD);
-        sink.take();
+    void lateInput_recalculatesUpToItsTagsNextSample_readingHistoryOnlyForTheOtherInputs() {
+        Harness h = new Harness("f", "a + b", "h", "f * 2");
+        h.call(in("a", 100, 1), in("b", 100, 10));
+        h.call(in("a", 200, 2));
+        h.call(in("b", 300, 30));
+        h.history.asked.clear();
+        FormulaGraph g = h.graph;
 
-        feed(g, "a", 150, 5, Quality.UNCERTAIN_SENSOR_NOT_ACCURATE.code(), sink); // late for a
         int sensor = Quality.UNCERTAIN_SENSOR_NOT_ACCURATE.code();
-        assertEquals(List.of(new Derived("f", 150, 15, sensor), new Derived("h", 150, 30, sensor)), sink.take());
-        assertEquals(List.of("b"), history.asked, "f is recomputed, not read from history");
+        // a at 150 holds until a's sample at 200: f and h at 200 and 300 do not change
+        assertEquals(List.of(new Derived("f", 150, 15, sensor), new Derived("h", 150, 30, sensor)),
+                h.call(in("a", 150, 5, sensor)));
+        assertEquals(List.of("after:a", "at:b", "samples:b"), h.history.asked,
+                "a's window ends at its next sample; f is recomputed, not read back");
         assertEquals(1, g.lateSampleCount());
 
-        feed(g, "b", 400, 40, GOOD, sink); // a's latest is still the one at 200
-        assertEquals(List.of(new Derived("f", 400, 42, GOOD), new Derived("h", 400, 84, GOOD)), sink.take());
+        assertEquals(List.of(new Derived("f", 400, 42, GOOD), new Derived("h", 400, 84, GOOD)), h.call(in("b", 400, 40)));
     }
 
     @Test
