@@ -20,7 +20,7 @@ import java.util.Locale;
  * polling it, three calculated tags, six hours of history, hourly aggregates and a downsampled trend.
  *
  * <pre>
- * mvn -q -pl examples -am compile exec:exec
+ * mvn -q -pl examples -am test-compile exec:exec
  * </pre>
  *
  * <p>Fifteen seconds of live polling cannot fill hourly aggregates, so the plant's physics first

@@ -41,7 +41,7 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
  * {@code tierNow()}, and the same queries answered before and after the old days left the disk.
  *
  * <pre>
- * mvn -q -pl examples -am compile exec:exec -Dexec.mainClass=io.historian.examples.TieringExample
+ * mvn -q -pl examples -am test-compile exec:exec -Dexec.mainClass=io.historian.examples.TieringExample
  * </pre>
  *
  * <p>The history is four tags of the plant's physics ({@link PlantModel}) at 5 s, from the UTC

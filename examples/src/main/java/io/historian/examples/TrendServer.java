@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Run as a program it starts the simulated plant, a historian polling it with two hours of
- * history, and the page: {@code mvn -q -pl examples -am compile exec:exec
+ * history, and the page: {@code mvn -q -pl examples -am test-compile exec:exec
  * -Dexec.mainClass=io.historian.examples.TrendServer}, then open the printed address.
  *
  * <p><b>Endpoints</b> (GET only): {@code /} the page; {@code /api/tags}; {@code /api/history?tag=

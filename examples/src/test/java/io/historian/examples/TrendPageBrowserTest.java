@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.net.InetAddress;
@@ -14,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
@@ -27,6 +29,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The trend page in real headless Chromium: it loads, the chart holds the downsampled history
  * with the gap broken, a live sample arrives over the event stream, a zoom sends a new
  * downsampled query for exactly the zoomed range, and a screenshot lands in {@code target/}.
+ *
+ * <p>On a machine without Chromium the tests are skipped with the reason, so that the README's
+ * test command works on a fresh machine; where {@code HISTORIAN_REQUIRE_BROWSER} is set (as
+ * {@code .ci/run} sets it after installing Chromium) a missing browser fails them instead.
  */
 class TrendPageBrowserTest {
     private static final File CHROMIUM = new File("/usr/bin/chromium");
@@ -35,11 +41,21 @@ class TrendPageBrowserTest {
     @TempDir
     Path dir;
 
-    private ChromeDriver chromium() {
-        if (!CHROMIUM.canExecute() || !CHROMEDRIVER.canExecute()) {
-            fail("the browser test needs Chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
-                    + "; install them with: apt-get install -y chromium chromium-driver (.ci/run does this)");
+    @BeforeEach
+    void needsChromium() {
+        boolean present = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
+        String why = "the browser test needs Chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
+                + "; install them with: apt-get install -y chromium chromium-driver";
+        if (!present && System.getenv("HISTORIAN_REQUIRE_BROWSER") != null) {
+            fail(why + " (HISTORIAN_REQUIRE_BROWSER is set, so the browser test may not be skipped)");
         }
+        if (!present) {
+            System.err.println("TrendPageBrowserTest skipped: " + why);
+        }
+        assumeTrue(present, why);
+    }
+
+    private ChromeDriver chromium() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
