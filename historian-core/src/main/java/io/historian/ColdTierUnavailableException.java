@@ -9,7 +9,12 @@ package io.historian;
 public class ColdTierUnavailableException extends HistorianException {
     private static final long serialVersionUID = 1L;
 
-    /** An exception naming what failed and where, with its cause. */
+    /**
+     * An exception naming what failed and where, with its cause.
+     *
+     * @param message what failed, then the context (tier, object key) in brackets
+     * @param cause the tier's own error, such as an {@link java.io.IOException}
+     */
     public ColdTierUnavailableException(String message, Throwable cause) {
         super(message, cause, true);
     }

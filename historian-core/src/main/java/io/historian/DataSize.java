@@ -8,29 +8,57 @@ package io.historian;
  */
 public record DataSize(long bytes) implements Comparable<DataSize> {
 
-    /** Checks the amount is not negative. */
+    /**
+     * Checks the amount is not negative.
+     *
+     * @param bytes the number of bytes, zero or more
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     */
     public DataSize {
         if (bytes < 0) {
             throw new IllegalArgumentException("a data size cannot be negative: " + bytes);
         }
     }
 
-    /** The given number of bytes. */
+    /**
+     * The given number of bytes.
+     *
+     * @param bytes the amount, zero or more
+     * @return the size
+     */
     public static DataSize ofBytes(long bytes) {
         return new DataSize(bytes);
     }
 
-    /** The given number of KiB. */
+    /**
+     * The given number of KiB.
+     *
+     * @param kilobytes the amount, zero or more
+     * @return the size
+     * @throws ArithmeticException if the size in bytes overflows a {@code long}
+     */
     public static DataSize ofKilobytes(long kilobytes) {
         return new DataSize(Math.multiplyExact(kilobytes, 1024L));
     }
 
-    /** The given number of MiB. */
+    /**
+     * The given number of MiB.
+     *
+     * @param megabytes the amount, zero or more
+     * @return the size
+     * @throws ArithmeticException if the size in bytes overflows a {@code long}
+     */
     public static DataSize ofMegabytes(long megabytes) {
         return new DataSize(Math.multiplyExact(megabytes, 1024L * 1024));
     }
 
-    /** The given number of GiB. */
+    /**
+     * The given number of GiB.
+     *
+     * @param gigabytes the amount, zero or more
+     * @return the size
+     * @throws ArithmeticException if the size in bytes overflows a {@code long}
+     */
     public static DataSize ofGigabytes(long gigabytes) {
         return new DataSize(Math.multiplyExact(gigabytes, 1024L * 1024 * 1024));
     }
@@ -40,7 +68,7 @@ public record DataSize(long bytes) implements Comparable<DataSize> {
         return Long.compare(bytes, other.bytes);
     }
 
-    /** Human-readable, such as {@code 2.0 GiB} or {@code 512 B}. */
+    /** {@return the size, human-readable, such as {@code 2.0 GiB} or {@code 512 B}} */
     @Override
     public String toString() {
         if (bytes < 1024) {

@@ -37,7 +37,13 @@ public final class FileSystemColdTier implements ColdTier {
         this.root = root;
     }
 
-    /** A tier rooted at {@code root}, created if missing. */
+    /**
+     * A tier rooted at {@code root}, created if missing.
+     *
+     * @param root the directory that holds the objects; made absolute
+     * @return the tier
+     * @throws HistorianException if the directory cannot be created
+     */
     public static FileSystemColdTier of(Path root) {
         Objects.requireNonNull(root, "root");
         Path r = root.toAbsolutePath().normalize();
@@ -49,7 +55,7 @@ public final class FileSystemColdTier implements ColdTier {
         return new FileSystemColdTier(r);
     }
 
-    /** The root directory. */
+    /** {@return the absolute, normalized root directory} */
     public Path root() {
         return root;
     }

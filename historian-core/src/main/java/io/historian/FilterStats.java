@@ -9,7 +9,7 @@ import java.util.Objects;
  * {@link TagDefinition#swingingDoor(double, java.time.Duration)} with.
  *
  * <pre>{@code
- * FilterStats s = historian.compression("pump.speed");
+ * FilterStats s = historian.compression("pump.speed").orElseThrow();
  * System.out.printf("%.1f:1, max error %.3f at %s%n", s.compressionRatio(), s.maxError(), s.maxErrorAt());
  * }</pre>
  *
@@ -40,7 +40,21 @@ public record FilterStats(String tag, long offered, long passedException, long a
         long pending, long checkedSamples, long uncheckedSamples, double maxError, Instant maxErrorAt,
         double meanError) {
 
-    /** Checks for a null tag. */
+    /**
+     * Checks for a null tag.
+     *
+     * @param tag the tag name
+     * @param offered samples offered to the filter
+     * @param passedException samples that passed the exception (deadband) stage
+     * @param archived samples stored
+     * @param filtered samples dropped for good
+     * @param pending samples held by the filter, not yet decided
+     * @param checkedSamples inputs whose reconstruction error was measured
+     * @param uncheckedSamples inputs that could not be measured
+     * @param maxError the largest absolute reconstruction error, or NaN if nothing was checked
+     * @param maxErrorAt when the input with the largest error was measured, or {@code null}
+     * @param meanError the mean absolute reconstruction error, or NaN if nothing was checked
+     */
     public FilterStats {
         Objects.requireNonNull(tag, "tag");
     }
@@ -48,6 +62,8 @@ public record FilterStats(String tag, long offered, long passedException, long a
     /**
      * Samples offered per sample stored: 1.0 means nothing was filtered. Infinite while samples have
      * been offered but none stored yet, NaN before the first sample.
+     *
+     * @return {@code offered / archived}
      */
     public double compressionRatio() {
         return (double) offered / archived;

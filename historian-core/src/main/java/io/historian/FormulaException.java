@@ -21,7 +21,9 @@ package io.historian;
 public class FormulaException extends HistorianException {
     private static final long serialVersionUID = 1L;
 
+    /** The output tag of the formula at fault. */
     private final String formulaName;
+    /** The 0-based position of the problem in the formula text, or -1. */
     private final int position;
 
     /**
@@ -36,19 +38,26 @@ public class FormulaException extends HistorianException {
         this(formulaName, position, message, null);
     }
 
-    /** An error in one formula, with its cause. */
+    /**
+     * An error in one formula, with its cause.
+     *
+     * @param formulaName the output tag of the formula
+     * @param position the 0-based character position of the problem, or -1 when it is not at one place
+     * @param message the full message, naming the problem, the position and the formula
+     * @param cause what made the formula fail, such as a compiler error; may be null
+     */
     public FormulaException(String formulaName, int position, String message, Throwable cause) {
         super(message, cause, false);
         this.formulaName = formulaName;
         this.position = position;
     }
 
-    /** The output tag of the formula at fault (the first one of a cycle). */
+    /** {@return the output tag of the formula at fault (the first one of a cycle)} */
     public String formulaName() {
         return formulaName;
     }
 
-    /** The 0-based character position of the problem in the formula text, or -1 when there is none. */
+    /** {@return the 0-based character position of the problem in the formula text, or -1 when there is none} */
     public int position() {
         return position;
     }

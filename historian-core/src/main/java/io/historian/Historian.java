@@ -42,26 +42,81 @@ import java.util.Optional;
  */
 public interface Historian extends AutoCloseable {
 
-    /** A builder with every option at its default. */
+    /**
+     * A builder with every option at its default.
+     *
+     * @return a new builder; configure it, then call {@link Builder#build()}
+     */
     static Builder builder() {
-        return new Builder();
+        // The engine provides the builder, so that this API package names no internal type.
+        return java.util.ServiceLoader.load(Builder.class, Historian.class.getClassLoader()).findFirst()
+                .orElseThrow(() -> new HistorianException("no historian engine on the class path: historian-core's"
+                        + " META-INF/services/io.historian.Historian$Builder is missing (a repackaged jar must keep it)"));
     }
 
-    /** Writes one sample of Good quality. */
+    /**
+     * Writes one sample of Good quality.
+     *
+     * @param tag the tag name; an unknown tag is registered on first write unless
+     *     {@link Builder#strictTags} is set
+     * @param timestamp when the value was measured, kept to the millisecond; it must lie in
+     *     [{@link Builder#earliestTimestamp}, clock + {@link Builder#futureTolerance}] and not behind
+     *     the tiering cutoff or the retention horizon
+     * @param value the value in the tag's unit; NaN and infinities are stored unless the tag
+     *     {@linkplain TagDefinition#rejectNonFinite() rejects them}
+     * @throws SampleRejectedException if the sample is refused; its reason says why
+     * @throws JournalFullException if the journal stays full (see {@link Builder#journalOverflow})
+     */
     void write(String tag, Instant timestamp, double value);
 
-    /** Writes one sample. */
+    /**
+     * Writes one sample.
+     *
+     * @param tag the tag name; an unknown tag is registered on first write unless
+     *     {@link Builder#strictTags} is set
+     * @param timestamp when the value was measured, kept to the millisecond; the accepted window
+     *     is as for {@link #write(String, Instant, double)}
+     * @param value the value in the tag's unit; NaN and infinities are stored unless the tag
+     *     {@linkplain TagDefinition#rejectNonFinite() rejects them}
+     * @param quality the sample's OPC UA quality
+     * @throws SampleRejectedException if the sample is refused; its reason says why
+     * @throws JournalFullException if the journal stays full (see {@link Builder#journalOverflow})
+     */
     void write(String tag, Instant timestamp, double value, Quality quality);
 
-    /** Writes one sample with its timestamp in milliseconds since the epoch; allocates nothing. */
+    /**
+     * Writes one sample with its timestamp in milliseconds since the epoch; allocates nothing.
+     *
+     * @param tag the tag name; an unknown tag is registered on first write unless
+     *     {@link Builder#strictTags} is set
+     * @param epochMillis when the value was measured, in milliseconds since
+     *     1970-01-01T00:00:00Z; the accepted window is as for {@link #write(String, Instant, double)}
+     * @param value the value in the tag's unit; NaN and infinities are stored unless the tag
+     *     {@linkplain TagDefinition#rejectNonFinite() rejects them}
+     * @param quality the sample's OPC UA quality
+     * @throws SampleRejectedException if the sample is refused; its reason says why
+     * @throws JournalFullException if the journal stays full (see {@link Builder#journalOverflow})
+     */
     void write(String tag, long epochMillis, double value, Quality quality);
 
-    /** Writes one sample. */
+    /**
+     * Writes one sample.
+     *
+     * @param sample the sample; its timestamp must lie in the window described at
+     *     {@link #write(String, Instant, double)}
+     * @throws SampleRejectedException if the sample is refused; its reason says why
+     * @throws JournalFullException if the journal stays full (see {@link Builder#journalOverflow})
+     */
     void write(Sample sample);
 
     /**
      * Writes a batch as one journal entry: all of it is accepted, or none of it (the exception names
      * the first refused sample). The batch may be reused once this returns.
+     *
+     * @param batch the samples, at most {@link Builder#maxBatchSize} of them; not changed by the call
+     * @throws SampleRejectedException if any sample is refused (its {@code index()} says which), or
+     *     the batch is larger than {@link Builder#maxBatchSize}
+     * @throws JournalFullException if the journal stays full (see {@link Builder#journalOverflow})
      */
     void write(SampleBatch batch);
 
@@ -74,12 +129,18 @@ public interface Historian extends AutoCloseable {
      * Nothing is read until a terminal method ({@code raw()}, {@code aggregate(...)}, ...) runs; an
      * unknown exact name then throws {@link TagNotFoundException}, a pattern matching nothing
      * gives an empty result.
+     *
+     * @param tag an exact tag name, or a pattern with {@code *} (any run of characters) and
+     *     {@code ?} (one character)
+     * @return a query to narrow with its builder methods and run with a terminal method
      */
     RawQuery query(String tag);
 
     /**
      * The tag's newest sample (greatest timestamp), or empty for a known tag without data.
      *
+     * @param tag the exact tag name
+     * @return the sample with the greatest timestamp, or empty if the tag holds no data
      * @throws TagNotFoundException if the tag is not registered
      */
     Optional<Sample> latest(String tag);
@@ -87,25 +148,51 @@ public interface Historian extends AutoCloseable {
     /**
      * The tag's value at a time; see {@link ValueAt} for what each mode returns.
      *
+     * @param tag the exact tag name
+     * @param time the time to read at, to the millisecond
+     * @param mode which sample to return when none lies exactly at {@code time}
+     * @return a stored sample ({@code PREVIOUS}, {@code NEXT}, or an exact hit), a sample at
+     *     {@code time} derived from its neighbours ({@code INTERPOLATED}), or empty when there is
+     *     none, e.g. before the first sample
      * @throws TagNotFoundException if the tag is not registered
      */
     Optional<Sample> valueAt(String tag, Instant time, ValueAt mode);
 
-    /** Registers a tag, or updates its metadata if it exists. Returns the stored definition. */
+    /**
+     * Registers a tag, or updates its metadata if it exists.
+     *
+     * @param definition the tag's name and metadata
+     * @return the stored definition
+     */
     TagDefinition register(TagDefinition definition);
 
-    /** The definition of a tag, or empty if it is not registered. */
+    /**
+     * The definition of a tag.
+     *
+     * @param name the exact tag name
+     * @return the definition, or empty if the tag is not registered
+     */
     Optional<TagDefinition> tag(String name);
 
-    /** Every registered tag, in registration order. */
+    /**
+     * Every registered tag.
+     *
+     * @return the definitions in registration order, a snapshot
+     */
     List<TagDefinition> tags();
 
-    /** A snapshot of the end-to-end counters. */
+    /**
+     * The end-to-end counters.
+     *
+     * @return a snapshot taken now
+     */
     HistorianStats stats();
 
     /**
      * The counters of one tag.
      *
+     * @param tag the exact tag name
+     * @return a snapshot of the tag's counters since the historian opened
      * @throws TagNotFoundException if the tag is not registered
      */
     TagStats stats(String tag);
@@ -115,6 +202,7 @@ public interface Historian extends AutoCloseable {
      * {@link TagDefinition#swingingDoor}) did since the historian opened, with the reconstruction
      * error they cost: the numbers to tune them with. Counts every sample written before this call.
      *
+     * @param tag the exact tag name
      * @return empty when the tag has no filter or has received no sample since the historian opened
      * @throws TagNotFoundException if the tag is not registered
      */
@@ -124,9 +212,11 @@ public interface Historian extends AutoCloseable {
      * Deletes the data that lies wholly before {@code now - retention} (see
      * {@link Builder#retention}): local chunks, and with a cold tier its segments, their objects and
      * manifest entries; then gives the disk space back. Also runs on its own every
-     * {@link Builder#retentionCheckInterval}. Returns the number of chunks and segments deleted.
+     * {@link Builder#retentionCheckInterval}.
      * Samples older than the horizon may stay readable until the chunk or segment holding them is
      * wholly expired; writes behind it are refused ({@link RejectReason#BEHIND_RETENTION}).
+     *
+     * @return the number of chunks and segments deleted; 0 without a retention setting
      */
     long applyRetention();
 
@@ -145,6 +235,7 @@ public interface Historian extends AutoCloseable {
      * and the disk space is given back. The cutoff never passes the start of the clock's current
      * partition. Queries keep answering from both tiers throughout.
      *
+     * @return what the run moved, adopted and cleaned up, and the cutoff after it
      * @throws IllegalStateException if the historian has no cold tier
      * @throws ColdTierUnavailableException if the tier could not be reached after retries; what
      *     was recorded stays recorded and the next run resumes
@@ -160,6 +251,9 @@ public interface Historian extends AutoCloseable {
      * delivered too; a pattern matching nothing yet is fine. See {@link Subscription} for how a
      * slow or throwing listener is handled.
      *
+     * @param tagPattern an exact tag name, or a pattern with {@code *} and {@code ?}
+     * @param listener receives each sample; called on one thread, never concurrently
+     * @return the subscription; close it to stop delivery
      * @throws IllegalStateException if the historian is closed
      */
     Subscription subscribe(String tagPattern, SampleListener listener);
@@ -173,6 +267,10 @@ public interface Historian extends AutoCloseable {
      * store; heap use does not grow with the range. A sample written before S that replaced an
      * earlier value is replayed with its latest value only.
      *
+     * @param from the earliest timestamp to deliver, replayed or live
+     * @param tagPattern an exact tag name, or a pattern with {@code *} and {@code ?}
+     * @param listener receives each sample; called on one thread, never concurrently
+     * @return the subscription; close it to stop the replay or the live delivery
      * @throws IllegalStateException if the historian is closed
      */
     Subscription subscribeFrom(Instant from, String tagPattern, SampleListener listener);
@@ -192,189 +290,174 @@ public interface Historian extends AutoCloseable {
      * out-of-range value {@link IllegalArgumentException} showing it, a contradiction
      * {@link IllegalStateException} at {@code build()}.
      * <p><b>Thread safety:</b> not thread-safe; the built historian is.
+     *
+     * <p>Obtained from {@link Historian#builder()}; the library implements it.
      */
-    final class Builder {
-        private static final int MAX_BATCH_SIZE = 4_000_000;
-        private java.nio.file.Path dataDirectory = java.nio.file.Path.of("historian-data");
-        private DataSize journalBudget = DataSize.ofGigabytes(2);
-        private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
-        private java.time.Duration blockTimeout = java.time.Duration.ofSeconds(30);
-        private Durability durability = Durability.PROCESS_CRASH;
-        private boolean strictTags;
-        private final java.util.Map<String, TagDefinition> tags = new java.util.LinkedHashMap<>();
-        private DuplicatePolicy duplicatePolicy = DuplicatePolicy.LAST_WRITE_WINS;
-        private Instant earliestTimestamp = Instant.EPOCH;
-        private java.time.Duration futureTolerance = java.time.Duration.ofDays(1);
-        private int maxBatchSize = 1_000_000;
-        private int chunkMaxSamples = 4096;
-        private java.time.Duration chunkMaxAge = java.time.Duration.ofMinutes(10);
-        private java.time.Duration retention;
-        private java.time.Duration retentionCheckInterval = java.time.Duration.ofHours(1);
-        private java.time.Duration commitInterval = java.time.Duration.ofMillis(200);
-        private java.time.Duration readWaitTimeout = java.time.Duration.ofSeconds(60);
-        private java.time.Clock clock = java.time.Clock.systemUTC();
-        private boolean jmx = true;
-        private final java.util.List<io.historian.spi.SampleSource> sources = new java.util.ArrayList<>();
-        private DataSize subscriberLagLimit = DataSize.ofGigabytes(1);
-        private io.historian.spi.ColdTier coldTier;
-        private TieringPolicy tiering;
-        private DataSize coldCacheSize = DataSize.ofGigabytes(1);
-        private final java.util.Map<String, String> formulas = new java.util.LinkedHashMap<>();
-        private java.time.Duration formulaStaleness = java.time.Duration.ofHours(1);
+    interface Builder {
+        /**
+         * Where the journal and the store live (default {@code historian-data} in the working directory).
+         *
+         * @param dataDirectory the directory; created if missing, and held exclusively while the historian is open
+         * @return this builder
+         */
+        Builder dataDirectory(java.nio.file.Path dataDirectory);
 
-        Builder() {
-        }
+        /**
+         * The most disk the journal may use for samples not yet committed to the store (default 2 GiB, at least 16 MiB).
+         *
+         * @param budget the journal's disk budget, at least 16 MiB
+         * @return this builder
+         */
+        Builder journalBudget(DataSize budget);
 
-        /** Where the journal and the store live (default {@code historian-data} in the working directory). */
-        public Builder dataDirectory(java.nio.file.Path dataDirectory) {
-            this.dataDirectory = java.util.Objects.requireNonNull(dataDirectory, "dataDirectory");
-            return this;
-        }
+        /**
+         * What a write does when the journal is full (default {@link OverflowPolicy#BLOCK}).
+         *
+         * @param policy wait for space, or refuse at once
+         * @return this builder
+         */
+        Builder journalOverflow(OverflowPolicy policy);
 
-        /** The most disk the journal may use for samples not yet committed to the store (default 2 GiB, at least 16 MiB). */
-        public Builder journalBudget(DataSize budget) {
-            java.util.Objects.requireNonNull(budget, "budget");
-            if (budget.bytes() < 16L << 20) {
-                throw new IllegalArgumentException("journalBudget must be at least 16 MiB: " + budget);
-            }
-            this.journalBudget = budget;
-            return this;
-        }
+        /**
+         * How long a blocked write waits for journal space before it throws (default 30 s).
+         *
+         * @param timeout the longest wait, positive; then the write throws {@link JournalFullException}
+         * @return this builder
+         */
+        Builder journalBlockTimeout(java.time.Duration timeout);
 
-        /** What a write does when the journal is full (default {@link OverflowPolicy#BLOCK}). */
-        public Builder journalOverflow(OverflowPolicy policy) {
-            this.overflowPolicy = java.util.Objects.requireNonNull(policy, "policy");
-            return this;
-        }
+        /**
+         * What a returned write survives (default {@link Durability#PROCESS_CRASH}).
+         *
+         * @param durability {@code PROCESS_CRASH}, or {@code POWER_LOSS} for a forced write per call (much slower)
+         * @return this builder
+         */
+        Builder durability(Durability durability);
 
-        /** How long a blocked write waits for journal space before it throws (default 30 s). */
-        public Builder journalBlockTimeout(java.time.Duration timeout) {
-            this.blockTimeout = positive(timeout, "journalBlockTimeout");
-            return this;
-        }
+        /**
+         * Refuse writes to tags that are not registered (default false: unknown tags are registered on first write).
+         *
+         * @param strict true to refuse writes to unregistered tags with {@link RejectReason#UNKNOWN_TAG}
+         * @return this builder
+         */
+        Builder strictTags(boolean strict);
 
-        /** What a returned write survives (default {@link Durability#PROCESS_CRASH}). */
-        public Builder durability(Durability durability) {
-            this.durability = java.util.Objects.requireNonNull(durability, "durability");
-            return this;
-        }
+        /**
+         * Registers a tag at open, or updates its metadata.
+         *
+         * @param definition the tag; a later definition of the same name replaces an earlier one
+         * @return this builder
+         */
+        Builder tag(TagDefinition definition);
 
-        /** Refuse writes to tags that are not registered (default false: unknown tags are registered on first write). */
-        public Builder strictTags(boolean strict) {
-            this.strictTags = strict;
-            return this;
-        }
+        /**
+         * What a write to an existing (tag, timestamp) does (default {@link DuplicatePolicy#LAST_WRITE_WINS}).
+         *
+         * @param policy replace, keep the first, or refuse
+         * @return this builder
+         */
+        Builder duplicates(DuplicatePolicy policy);
 
-        /** Registers a tag at open, or updates its metadata. */
-        public Builder tag(TagDefinition definition) {
-            java.util.Objects.requireNonNull(definition, "definition");
-            tags.put(definition.name(), definition);
-            return this;
-        }
+        /**
+         * Samples before this instant are refused (default 1970-01-01T00:00:00Z).
+         *
+         * @param earliest the earliest accepted timestamp, inclusive
+         * @return this builder
+         */
+        Builder earliestTimestamp(Instant earliest);
 
-        /** What a write to an existing (tag, timestamp) does (default {@link DuplicatePolicy#LAST_WRITE_WINS}). */
-        public Builder duplicates(DuplicatePolicy policy) {
-            this.duplicatePolicy = java.util.Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        /** Samples before this instant are refused (default 1970-01-01T00:00:00Z). */
-        public Builder earliestTimestamp(Instant earliest) {
-            this.earliestTimestamp = java.util.Objects.requireNonNull(earliest, "earliest");
-            return this;
-        }
-
-        /** Samples further than this ahead of the clock are refused (default 1 day). */
-        public Builder futureTolerance(java.time.Duration tolerance) {
-            java.util.Objects.requireNonNull(tolerance, "tolerance");
-            if (tolerance.isNegative()) {
-                throw new IllegalArgumentException("futureTolerance cannot be negative: " + tolerance);
-            }
-            this.futureTolerance = tolerance;
-            return this;
-        }
+        /**
+         * Samples further than this ahead of the clock are refused (default 1 day).
+         *
+         * @param tolerance how far ahead of {@link #clock} a timestamp may lie, zero or more
+         * @return this builder
+         */
+        Builder futureTolerance(java.time.Duration tolerance);
 
         /**
          * The most samples one {@code write(SampleBatch)} may carry (default 1,000,000; 1 to
          * 4,000,000). A batch of any accepted size is journaled as one entry: all or nothing, also
          * across a crash and a full journal.
+         *
+         * @param max the largest batch, 1 to 4,000,000
+         * @return this builder
          */
-        public Builder maxBatchSize(int max) {
-            if (max < 1 || max > MAX_BATCH_SIZE) {
-                throw new IllegalArgumentException("maxBatchSize must lie in [1, " + MAX_BATCH_SIZE + "]: " + max);
-            }
-            this.maxBatchSize = max;
-            return this;
-        }
+        Builder maxBatchSize(int max);
 
-        /** A chunk closes at this many samples (default 4,096; 16 to 100,000). */
-        public Builder chunkMaxSamples(int max) {
-            if (max < 16 || max > 100_000) {
-                throw new IllegalArgumentException("chunkMaxSamples must lie in [16, 100000]: " + max);
-            }
-            this.chunkMaxSamples = max;
-            return this;
-        }
+        /**
+         * A chunk closes at this many samples (default 4,096; 16 to 100,000).
+         *
+         * @param max the samples per chunk, 16 to 100,000
+         * @return this builder
+         */
+        Builder chunkMaxSamples(int max);
 
         /**
          * A chunk closes this long after it opened, whatever its size (default 10 minutes). It bounds
          * how much journal a restart replays.
+         *
+         * @param age the longest a chunk stays open, positive
+         * @return this builder
          */
-        public Builder chunkMaxAge(java.time.Duration age) {
-            this.chunkMaxAge = positive(age, "chunkMaxAge");
-            return this;
-        }
+        Builder chunkMaxAge(java.time.Duration age);
 
-        /** Delete chunks wholly older than this (default: keep everything). */
-        public Builder retention(java.time.Duration retention) {
-            this.retention = positive(retention, "retention");
-            return this;
-        }
+        /**
+         * Delete chunks wholly older than this (default: keep everything).
+         *
+         * @param retention how long data is kept, measured back from the clock; positive
+         * @return this builder
+         */
+        Builder retention(java.time.Duration retention);
 
-        /** How often retention runs on its own (default 1 hour). */
-        public Builder retentionCheckInterval(java.time.Duration interval) {
-            this.retentionCheckInterval = positive(interval, "retentionCheckInterval");
-            return this;
-        }
+        /**
+         * How often retention runs on its own (default 1 hour).
+         *
+         * @param interval the time between scheduled runs, positive
+         * @return this builder
+         */
+        Builder retentionCheckInterval(java.time.Duration interval);
 
-        /** How often the store commits sealed chunks (default 200 ms). */
-        public Builder commitInterval(java.time.Duration interval) {
-            this.commitInterval = positive(interval, "commitInterval");
-            return this;
-        }
+        /**
+         * How often the store commits sealed chunks (default 200 ms).
+         *
+         * @param interval the time between commits, positive
+         * @return this builder
+         */
+        Builder commitInterval(java.time.Duration interval);
 
-        /** How long a read waits for the store writer to catch up with the journal (default 60 s). */
-        public Builder readWaitTimeout(java.time.Duration timeout) {
-            this.readWaitTimeout = positive(timeout, "readWaitTimeout");
-            return this;
-        }
+        /**
+         * How long a read waits for the store writer to catch up with the journal (default 60 s).
+         *
+         * @param timeout the longest wait, positive
+         * @return this builder
+         */
+        Builder readWaitTimeout(java.time.Duration timeout);
 
-        /** The clock for the timestamp window, chunk ages and retention (default the system UTC clock). */
-        public Builder clock(java.time.Clock clock) {
-            this.clock = java.util.Objects.requireNonNull(clock, "clock");
-            return this;
-        }
+        /**
+         * The clock for the timestamp window, chunk ages and retention (default the system UTC clock).
+         *
+         * @param clock the clock; tests pass a fixed or stepped one
+         * @return this builder
+         */
+        Builder clock(java.time.Clock clock);
 
-        /** Register the statistics as a JMX bean (default true). */
-        public Builder jmx(boolean enabled) {
-            this.jmx = enabled;
-            return this;
-        }
+        /**
+         * Register the statistics as a JMX bean (default true).
+         *
+         * @param enabled false to skip registering the {@link HistorianMXBean}
+         * @return this builder
+         */
+        Builder jmx(boolean enabled);
 
         /**
          * Adds a source (a Modbus device, say) that the historian starts once open and closes when
          * it closes. Sources must have distinct names.
+         *
+         * @param source the source; its {@code name()} must differ from every source added before
+         * @return this builder
+         * @throws IllegalArgumentException if a source of the same name was added
          */
-        public Builder source(io.historian.spi.SampleSource source) {
-            java.util.Objects.requireNonNull(source, "source");
-            for (io.historian.spi.SampleSource s : sources) {
-                if (s.name().equals(source.name())) {
-                    throw new IllegalArgumentException("two sources named " + source.name());
-                }
-            }
-            sources.add(source);
-            return this;
-        }
+        Builder source(io.historian.spi.SampleSource source);
 
         /**
          * How far a subscription may fall behind ingest, in journal bytes, before it is ended with a
@@ -383,43 +466,37 @@ public interface Historian extends AutoCloseable {
          * subscriber never slows ingest; this limit bounds that extra disk. It is checked each time
          * the journal starts a new segment, so a subscription may pass it by up to one segment
          * (a quarter of the budget, at most 64 MiB) before it ends.
+         *
+         * @param limit the largest lag, at least 1 MiB
+         * @return this builder
          */
-        public Builder subscriberLagLimit(DataSize limit) {
-            java.util.Objects.requireNonNull(limit, "limit");
-            if (limit.bytes() < 1L << 20) {
-                throw new IllegalArgumentException("subscriberLagLimit must be at least 1 MiB: " + limit);
-            }
-            this.subscriberLagLimit = limit;
-            return this;
-        }
+        Builder subscriberLagLimit(DataSize limit);
 
         /**
          * Where data older than the {@link #tiering} policy goes (default none). The historian
          * closes the tier when it closes. Without a policy, data moves after 30 days.
+         *
+         * @param tier the cold tier, such as a {@link FileSystemColdTier} or the S3 tier
+         * @return this builder
          */
-        public Builder coldTier(io.historian.spi.ColdTier tier) {
-            this.coldTier = java.util.Objects.requireNonNull(tier, "tier");
-            return this;
-        }
+        Builder coldTier(io.historian.spi.ColdTier tier);
 
-        /** When data moves to the {@link #coldTier}; a policy without a cold tier is an error at {@code build()}. */
-        public Builder tiering(TieringPolicy policy) {
-            this.tiering = java.util.Objects.requireNonNull(policy, "policy");
-            return this;
-        }
+        /**
+         * When data moves to the {@link #coldTier}; a policy without a cold tier is an error at {@code build()}.
+         *
+         * @param policy which partitions move, and how often the job runs
+         * @return this builder
+         */
+        Builder tiering(TieringPolicy policy);
 
         /**
          * The bound of the local disk cache of segments fetched from the cold tier (default 1 GiB,
          * at least 64 KiB). A segment larger than the whole cache is fetched for each query that needs it.
+         *
+         * @param size the cache bound, at least 64 KiB
+         * @return this builder
          */
-        public Builder coldCacheSize(DataSize size) {
-            java.util.Objects.requireNonNull(size, "size");
-            if (size.bytes() < 64L << 10) {
-                throw new IllegalArgumentException("coldCacheSize must be at least 64 KiB: " + size);
-            }
-            this.coldCacheSize = size;
-            return this;
-        }
+        Builder coldCacheSize(DataSize size);
 
         /**
          * A calculated tag: {@code outputTag} is computed from {@code expression} each time one of
@@ -436,63 +513,31 @@ public interface Historian extends AutoCloseable {
          * unknown function, a cycle or (with {@link #strictTags}) an unknown tag throws a
          * {@link FormulaException} that names the formula and the position.
          *
+         * @param outputTag the calculated tag's name; it cannot be written directly
+         * @param expression the formula, in the README's expression language
+         * @return this builder
          * @throws IllegalArgumentException if {@code outputTag} is not a valid tag name or already has a formula
          */
-        public Builder formula(String outputTag, String expression) {
-            java.util.Objects.requireNonNull(outputTag, "outputTag");
-            java.util.Objects.requireNonNull(expression, "expression");
-            String problem = TagDefinition.nameProblem(outputTag);
-            if (problem != null) {
-                throw new IllegalArgumentException("invalid formula output tag '" + outputTag + "': " + problem);
-            }
-            if (formulas.containsKey(outputTag)) {
-                throw new IllegalArgumentException("tag " + outputTag + " already has a formula: " + formulas.get(outputTag));
-            }
-            formulas.put(outputTag, expression);
-            return this;
-        }
+        Builder formula(String outputTag, String expression);
 
         /**
          * A formula input whose latest sample is older than this when the formula runs makes the
          * result Uncertain_LastUsableValue (default 1 hour).
+         *
+         * @param staleness the age past which an input counts as stale, positive
+         * @return this builder
          */
-        public Builder formulaStaleness(java.time.Duration staleness) {
-            this.formulaStaleness = positive(staleness, "formulaStaleness");
-            return this;
-        }
+        Builder formulaStaleness(java.time.Duration staleness);
 
         /**
          * Opens the historian, replaying any journal backlog first.
          *
+         * @return the open historian; close it to release the data directory
+         * @throws IllegalStateException if a tiering policy is set without a cold tier
+         * @throws FormulaException if a formula does not parse or check
          * @throws HistorianException if the JVM lacks the flags the journal needs (the message lists
          *     them), the data directory cannot be written, or another historian holds it
          */
-        public Historian build() {
-            if (tiering != null && coldTier == null) {
-                throw new IllegalStateException("a tiering policy needs a cold tier: set coldTier(...) [tiering=" + tiering + "]");
-            }
-            if (chunkMaxAge.compareTo(blockTimeout) > 0 && overflowPolicy == OverflowPolicy.BLOCK
-                    && journalBudget.bytes() < (64L << 20)) {
-                // A tiny journal must not wait on chunks that take longer to close than writers wait.
-                chunkMaxAge = blockTimeout;
-            }
-            return io.historian.internal.engine.Engine.open(new io.historian.internal.engine.Settings(
-                    dataDirectory, journalBudget, overflowPolicy, blockTimeout, durability, strictTags,
-                    java.util.List.copyOf(tags.values()), duplicatePolicy, earliestTimestamp, futureTolerance,
-                    maxBatchSize, chunkMaxSamples, chunkMaxAge, retention, retentionCheckInterval, commitInterval,
-                    readWaitTimeout, clock, jmx, java.util.List.copyOf(sources),
-                    subscriberLagLimit, coldTier,
-                    coldTier != null && tiering == null ? TieringPolicy.olderThan(java.time.Duration.ofDays(30)) : tiering,
-                    coldCacheSize, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(formulas)),
-                    formulaStaleness));
-        }
-
-        private static java.time.Duration positive(java.time.Duration d, String name) {
-            java.util.Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive: " + d);
-            }
-            return d;
-        }
+        Historian build();
     }
 }

@@ -5,51 +5,51 @@ package io.historian;
  * {@code io.historian:type=Historian,directory="<data directory>"} while the historian is open.
  */
 public interface HistorianMXBean {
-    /** See {@link HistorianStats#receivedSamples()}. */
+    /** {@return samples handed to {@code write}} See {@link HistorianStats#receivedSamples()}. */
     long getReceivedSamples();
 
-    /** See {@link HistorianStats#journaledSamples()}. */
+    /** {@return samples appended to the journal} See {@link HistorianStats#journaledSamples()}. */
     long getJournaledSamples();
 
-    /** See {@link HistorianStats#rejectedSamples()}. */
+    /** {@return samples refused, all reasons together} See {@link HistorianStats#rejectedSamples()}. */
     long getRejectedSamples();
 
-    /** See {@link HistorianStats#rejectedByReason()}, keyed by reason name. */
+    /** {@return samples refused per reason, keyed by the {@link RejectReason} name} See {@link HistorianStats#rejectedByReason()}. */
     java.util.Map<String, Long> getRejectedByReason();
 
-    /** See {@link HistorianStats#storedSamples()}. */
+    /** {@return new samples committed to the store} See {@link HistorianStats#storedSamples()}. */
     long getStoredSamples();
 
-    /** See {@link HistorianStats#duplicateSamples()}. */
+    /** {@return samples that met an existing sample at the same timestamp} See {@link HistorianStats#duplicateSamples()}. */
     long getDuplicateSamples();
 
-    /** See {@link HistorianStats#pendingSamples()}. */
+    /** {@return samples in open chunks, not yet committed} See {@link HistorianStats#pendingSamples()}. */
     long getPendingSamples();
 
-    /** See {@link HistorianStats#replayedSamples()}. */
+    /** {@return samples read back from the journal at open} See {@link HistorianStats#replayedSamples()}. */
     long getReplayedSamples();
 
-    /** See {@link HistorianStats#committedChunks()}. */
+    /** {@return chunks written to the store} See {@link HistorianStats#committedChunks()}. */
     long getCommittedChunks();
 
-    /** See {@link HistorianStats#journalBytes()}. */
+    /** {@return bytes the journal holds against its budget} See {@link HistorianStats#journalBytes()}. */
     long getJournalBytes();
 
-    /** See {@link HistorianStats#journalBudgetBytes()}. */
+    /** {@return the journal's budget in bytes} See {@link HistorianStats#journalBudgetBytes()}. */
     long getJournalBudgetBytes();
 
-    /** See {@link HistorianStats#journalFullEvents()}. */
+    /** {@return writes that found the journal full} See {@link HistorianStats#journalFullEvents()}. */
     long getJournalFullEvents();
 
-    /** See {@link HistorianStats#tags()}. */
+    /** {@return the number of registered tags} See {@link HistorianStats#tags()}. */
     int getTags();
 
-    /** See {@link HistorianStats#corruptChunks()}. */
+    /** {@return chunks found corrupt on read} See {@link HistorianStats#corruptChunks()}. */
     long getCorruptChunks();
 
-    /** See {@link HistorianStats#storeBytes()}. */
+    /** {@return bytes of the store's table files on disk} See {@link HistorianStats#storeBytes()}. */
     long getStoreBytes();
 
-    /** See {@link HistorianStats#failure()}; null while the historian is healthy. */
+    /** {@return why the historian has failed, or null while it is healthy} See {@link HistorianStats#failure()}. */
     String getFailure();
 }

@@ -48,17 +48,41 @@ public record HistorianStats(
         long storeBytes,
         String failure) {
 
-    /** Makes the map unmodifiable. */
+    /**
+     * Makes the map unmodifiable.
+     *
+     * @param receivedSamples samples handed to {@code write}
+     * @param journaledSamples samples appended to the journal
+     * @param rejectedSamples samples refused, all reasons together
+     * @param rejectedByReason samples refused, per reason; copied
+     * @param storedSamples new samples committed to the store
+     * @param duplicateSamples samples that met an existing sample at the same timestamp
+     * @param pendingSamples samples applied to open chunks in memory, not yet committed
+     * @param replayedSamples samples read back from the journal at open
+     * @param committedChunks chunks written to the store
+     * @param journalBytes bytes the journal holds against its budget
+     * @param journalBudgetBytes the journal's budget
+     * @param journalFullEvents writes that found the journal full
+     * @param tags the number of registered tags
+     * @param corruptChunks chunks found corrupt on read
+     * @param storeBytes bytes of the store's table files on disk
+     * @param failure why the historian has failed, or null while it is healthy
+     */
     public HistorianStats {
         rejectedByReason = Map.copyOf(rejectedByReason);
     }
 
-    /** Whether the historian has failed; see {@link #failure()}. */
+    /** {@return true when the historian has failed; see {@link #failure()}} */
     public boolean failed() {
         return failure != null;
     }
 
-    /** The count of samples refused for one reason. */
+    /**
+     * The count of samples refused for one reason.
+     *
+     * @param reason the reason
+     * @return the samples refused for it since open; 0 if none
+     */
     public long rejected(RejectReason reason) {
         return rejectedByReason.getOrDefault(reason, 0L);
     }

@@ -8,7 +8,11 @@ package io.historian;
 public class JournalFullException extends HistorianException {
     private static final long serialVersionUID = 1L;
 
-    /** An exception with the given message. */
+    /**
+     * An exception with the given message; retryable.
+     *
+     * @param message what happened, with the journal's directory, use and budget
+     */
     public JournalFullException(String message) {
         super(message, null, true);
     }

@@ -63,6 +63,9 @@ public final class Quality implements Comparable<Quality> {
     /**
      * Returns the quality for an OPC UA status code. Known codes return the constants above;
      * others return a new instance named after their severity and hex code.
+     *
+     * @param code the 32-bit OPC UA status code; any value
+     * @return the quality
      */
     public static Quality of(int code) {
         Quality known = KNOWN.get(code);
@@ -77,22 +80,22 @@ public final class Quality implements Comparable<Quality> {
         return new Quality(code, severity + "_0x" + String.format("%08X", code));
     }
 
-    /** The 32-bit OPC UA status code. */
+    /** {@return the 32-bit OPC UA status code} */
     public int code() {
         return code;
     }
 
-    /** True when the severity is Good. */
+    /** {@return true when the severity is Good} */
     public boolean isGood() {
         return severity(code) == 0;
     }
 
-    /** True when the severity is Uncertain. */
+    /** {@return true when the severity is Uncertain} */
     public boolean isUncertain() {
         return severity(code) == 1;
     }
 
-    /** True when the severity is Bad. */
+    /** {@return true when the severity is Bad} */
     public boolean isBad() {
         return severity(code) >= 2;
     }
@@ -100,6 +103,9 @@ public final class Quality implements Comparable<Quality> {
     /**
      * The severity rank of a code: 0 for Good, 1 for Uncertain, 2 for Bad (3, reserved in OPC UA,
      * counts as Bad too).
+     *
+     * @param code the 32-bit OPC UA status code
+     * @return the code's two top bits, 0 to 3
      */
     public static int severity(int code) {
         return code >>> 30;
@@ -108,12 +114,22 @@ public final class Quality implements Comparable<Quality> {
     /**
      * The worse of two codes: the one with the higher severity; at equal severity, the first.
      * This is how quality combines in formulas, aggregates and chunk headers.
+     *
+     * @param a a status code
+     * @param b another status code
+     * @return {@code a} or {@code b}, whichever is worse
      */
     public static int worst(int a, int b) {
         return Math.min(severity(b), 2) > Math.min(severity(a), 2) ? b : a;
     }
 
-    /** The worse of two qualities, as {@link #worst(int, int)}. */
+    /**
+     * The worse of two qualities, as {@link #worst(int, int)}.
+     *
+     * @param a a quality
+     * @param b another quality
+     * @return {@code a} or {@code b}, whichever is worse; {@code a} at equal severity
+     */
     public static Quality worst(Quality a, Quality b) {
         return worst(a.code, b.code) == a.code ? a : b;
     }

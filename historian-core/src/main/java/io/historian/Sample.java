@@ -19,14 +19,28 @@ import java.util.Objects;
  */
 public record Sample(String tag, Instant timestamp, double value, Quality quality) {
 
-    /** Checks for nulls. */
+    /**
+     * Checks for nulls.
+     *
+     * @param tag the tag name
+     * @param timestamp when the value was measured
+     * @param value the value
+     * @param quality the OPC UA quality
+     */
     public Sample {
         Objects.requireNonNull(tag, "tag");
         Objects.requireNonNull(timestamp, "timestamp");
         Objects.requireNonNull(quality, "quality");
     }
 
-    /** A sample of Good quality. */
+    /**
+     * A sample of Good quality.
+     *
+     * @param tag the tag name
+     * @param timestamp when the value was measured
+     * @param value the value
+     * @return the sample
+     */
     public static Sample of(String tag, Instant timestamp, double value) {
         return new Sample(tag, timestamp, value, Quality.GOOD);
     }

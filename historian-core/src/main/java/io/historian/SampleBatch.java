@@ -30,7 +30,11 @@ public final class SampleBatch {
         this(1024);
     }
 
-    /** An empty batch with room for {@code initialCapacity} samples; it grows as needed. */
+    /**
+     * An empty batch with room for {@code initialCapacity} samples; it grows as needed.
+     *
+     * @param initialCapacity the samples it holds before it first grows, at least 1
+     */
     public SampleBatch(int initialCapacity) {
         if (initialCapacity < 1) {
             throw new IllegalArgumentException("initialCapacity must be positive: " + initialCapacity);
@@ -41,17 +45,37 @@ public final class SampleBatch {
         qualities = new int[initialCapacity];
     }
 
-    /** Adds a sample of Good quality. */
+    /**
+     * Adds a sample of Good quality.
+     *
+     * @param tag the tag name; checked when the batch is written
+     * @param timestamp when the value was measured, kept to the millisecond
+     * @param value the value
+     * @return this batch
+     */
     public SampleBatch add(String tag, Instant timestamp, double value) {
         return add(tag, timestamp.toEpochMilli(), value, Quality.GOOD);
     }
 
-    /** Adds a sample. */
+    /**
+     * Adds a sample.
+     *
+     * @param tag the tag name; checked when the batch is written
+     * @param timestamp when the value was measured, kept to the millisecond
+     * @param value the value
+     * @param quality the sample's quality
+     * @return this batch
+     */
     public SampleBatch add(String tag, Instant timestamp, double value, Quality quality) {
         return add(tag, timestamp.toEpochMilli(), value, quality);
     }
 
-    /** Adds a sample. */
+    /**
+     * Adds a sample.
+     *
+     * @param sample the sample; its fields are copied
+     * @return this batch
+     */
     public SampleBatch add(Sample sample) {
         return add(sample.tag(), sample.timestamp().toEpochMilli(), sample.value(), sample.quality());
     }
@@ -59,6 +83,12 @@ public final class SampleBatch {
     /**
      * Adds a sample whose timestamp is given in milliseconds since 1970-01-01T00:00:00Z, the form
      * devices and files usually deliver; this overload allocates nothing.
+     *
+     * @param tag the tag name; checked when the batch is written
+     * @param epochMillis when the value was measured, in milliseconds since the epoch
+     * @param value the value
+     * @param quality the sample's quality
+     * @return this batch
      */
     public SampleBatch add(String tag, long epochMillis, double value, Quality quality) {
         Objects.requireNonNull(tag, "tag");
@@ -84,35 +114,55 @@ public final class SampleBatch {
         size = 0;
     }
 
-    /** The number of samples. */
+    /** {@return the number of samples} */
     public int size() {
         return size;
     }
 
-    /** True when the batch holds no sample. */
+    /** {@return true when the batch holds no sample} */
     public boolean isEmpty() {
         return size == 0;
     }
 
-    /** The tag of sample {@code i}. */
+    /**
+     * The tag of sample {@code i}.
+     *
+     * @param i the sample's index, 0 to {@code size() - 1}
+     * @return the tag name as added
+     */
     public String tag(int i) {
         checkIndex(i);
         return tags[i];
     }
 
-    /** The timestamp of sample {@code i}, in milliseconds since the epoch. */
+    /**
+     * The timestamp of sample {@code i}.
+     *
+     * @param i the sample's index, 0 to {@code size() - 1}
+     * @return the timestamp in milliseconds since the epoch
+     */
     public long epochMillis(int i) {
         checkIndex(i);
         return timestamps[i];
     }
 
-    /** The value of sample {@code i}. */
+    /**
+     * The value of sample {@code i}.
+     *
+     * @param i the sample's index, 0 to {@code size() - 1}
+     * @return the value
+     */
     public double value(int i) {
         checkIndex(i);
         return values[i];
     }
 
-    /** The quality code of sample {@code i} (see {@link Quality#code()}). */
+    /**
+     * The quality code of sample {@code i}.
+     *
+     * @param i the sample's index, 0 to {@code size() - 1}
+     * @return the OPC UA status code (see {@link Quality#code()})
+     */
     public int qualityCode(int i) {
         checkIndex(i);
         return qualities[i];

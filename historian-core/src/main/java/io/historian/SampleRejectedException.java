@@ -15,11 +15,21 @@ package io.historian;
 public class SampleRejectedException extends HistorianException {
     private static final long serialVersionUID = 1L;
 
+    /** The tag of the refused sample, as written. */
     private final String tag;
+    /** Why the sample was refused. */
     private final RejectReason reason;
+    /** The refused sample's position in its batch. */
     private final int index;
 
-    /** An exception naming the tag, the reason and the position in the batch (0 for a single write). */
+    /**
+     * An exception naming the tag, the reason and the position in the batch.
+     *
+     * @param tag the tag of the refused sample, as written
+     * @param reason why it was refused
+     * @param index its position in the batch; 0 for a single-sample write
+     * @param detail what was wrong, for the message, such as the accepted timestamp window
+     */
     public SampleRejectedException(String tag, RejectReason reason, int index, String detail) {
         super("sample rejected: " + detail + " [tag=" + tag + ", reason=" + reason + ", index=" + index + "]");
         this.tag = tag;
@@ -27,17 +37,17 @@ public class SampleRejectedException extends HistorianException {
         this.index = index;
     }
 
-    /** The tag of the refused sample, as written (may be an invalid name). */
+    /** {@return the tag of the refused sample, as written (may be an invalid name)} */
     public String tag() {
         return tag;
     }
 
-    /** Why the sample was refused. */
+    /** {@return why the sample was refused} */
     public RejectReason reason() {
         return reason;
     }
 
-    /** The refused sample's position in its batch; 0 for a single-sample write. */
+    /** {@return the refused sample's position in its batch; 0 for a single-sample write} */
     public int index() {
         return index;
     }

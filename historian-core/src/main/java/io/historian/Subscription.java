@@ -45,28 +45,30 @@ public interface Subscription extends AutoCloseable {
         FAILED
     }
 
-    /** The current state. */
+    /** {@return the current state} */
     State state();
 
-    /** Samples handed to the listener so far, including those it threw on. */
+    /** {@return samples handed to the listener so far, including those it threw on} */
     long delivered();
 
-    /** Listener calls that threw. */
+    /** {@return the number of listener calls that threw} */
     long listenerFailures();
 
     /**
      * Journal entries appended that this subscription has not read yet (an entry holds the
      * samples of one write call). While a replay runs, everything journaled since it began counts.
+     *
+     * @return the unread journal entries, zero when caught up
      */
     long lag();
 
-    /** The journal bytes appended that this subscription has not read yet. */
+    /** {@return the journal bytes appended that this subscription has not read yet} */
     DataSize lagSize();
 
-    /** True once the subscription is closed or failed; it then delivers nothing more. */
+    /** {@return true once the subscription is closed or failed; it then delivers nothing more} */
     boolean isClosed();
 
-    /** Why the subscription ended abnormally, or empty if it did not. */
+    /** {@return why the subscription ended abnormally, or empty if it did not} */
     Optional<HistorianException> failure();
 
     /** Stops delivery and releases everything the subscription holds. Idempotent. */

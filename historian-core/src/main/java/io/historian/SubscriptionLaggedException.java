@@ -16,13 +16,18 @@ public class SubscriptionLaggedException extends HistorianException {
 
     private final transient Instant lastDelivered;
 
-    /** An exception naming the last timestamp delivered, or null if none was. */
+    /**
+     * An exception naming the last timestamp delivered.
+     *
+     * @param message what happened, with the lag and the limit
+     * @param lastDelivered the timestamp of the last sample delivered, or null if none was
+     */
     public SubscriptionLaggedException(String message, Instant lastDelivered) {
         super(message, null, true);
         this.lastDelivered = lastDelivered;
     }
 
-    /** The timestamp of the last sample delivered before the subscription ended, if any. */
+    /** {@return the timestamp of the last sample delivered before the subscription ended, or empty if none was; resubscribe from it} */
     public Optional<Instant> lastDelivered() {
         return Optional.ofNullable(lastDelivered);
     }

@@ -56,6 +56,8 @@ public final class TagDefinition {
      * A definition with the defaults: no unit, no description, linear interpolation, NaN and
      * infinities accepted.
      *
+     * @param name the tag name; see the class comment for what is valid
+     * @return the definition
      * @throws IllegalArgumentException if the name is invalid, saying why
      */
     public static TagDefinition of(String name) {
@@ -68,7 +70,10 @@ public final class TagDefinition {
     }
 
     /**
-     * Why a name is invalid, or {@code null} if it is valid.
+     * Why a name is invalid, for checking names before they reach a write.
+     *
+     * @param name the candidate tag name, not null
+     * @return a short reason such as {@code "contains '..'"}, or {@code null} if the name is valid
      */
     public static String nameProblem(String name) {
         if (name.isEmpty()) {
@@ -103,50 +108,70 @@ public final class TagDefinition {
         return null;
     }
 
-    /** The tag name. */
+    /** {@return the tag name} */
     public String name() {
         return name;
     }
 
-    /** The engineering unit, or an empty string. */
+    /** {@return the engineering unit, or an empty string} */
     public String unit() {
         return unit;
     }
 
-    /** A description, or an empty string. */
+    /** {@return the description, or an empty string} */
     public String description() {
         return description;
     }
 
-    /** How values between samples are read. */
+    /** {@return how values between samples are read} */
     public Interpolation interpolation() {
         return interpolation;
     }
 
-    /** True when NaN and infinite values are refused for this tag. */
+    /** {@return true when NaN and infinite values are refused for this tag} */
     public boolean rejectNonFinite() {
         return rejectNonFinite;
     }
 
-    /** The same definition with the given engineering unit. */
+    /**
+     * The same definition with the given engineering unit.
+     *
+     * @param unit the unit, such as {@code "°C"}; empty for none
+     * @return a new definition; this one is unchanged
+     */
     public TagDefinition unit(String unit) {
         return new TagDefinition(name, Objects.requireNonNull(unit, "unit"), description, interpolation, rejectNonFinite,
                 filters);
     }
 
-    /** The same definition with the given description. */
+    /**
+     * The same definition with the given description.
+     *
+     * @param description free text; empty for none
+     * @return a new definition; this one is unchanged
+     */
     public TagDefinition description(String description) {
         return new TagDefinition(name, unit, Objects.requireNonNull(description, "description"), interpolation,
                 rejectNonFinite, filters);
     }
 
-    /** The same definition with the given interpolation. */
+    /**
+     * The same definition with the given interpolation.
+     *
+     * @param interpolation linear for analog signals, stepped for states and set points
+     * @return a new definition; this one is unchanged
+     */
     public TagDefinition interpolation(Interpolation interpolation) {
         return new TagDefinition(name, unit, description, Objects.requireNonNull(interpolation, "interpolation"),
                 rejectNonFinite, filters);
     }
 
-    /** The same definition, refusing (true) or accepting (false) NaN and infinite values. */
+    /**
+     * The same definition, refusing (true) or accepting (false) NaN and infinite values.
+     *
+     * @param reject true to refuse non-finite values with {@link RejectReason#NON_FINITE_VALUE}
+     * @return a new definition; this one is unchanged
+     */
     public TagDefinition rejectNonFinite(boolean reject) {
         return new TagDefinition(name, unit, description, interpolation, reject, filters);
     }
@@ -159,6 +184,8 @@ public final class TagDefinition {
      * the tag's unit. Zero keeps every change and drops exact repeats. Replaces a
      * {@link #deadbandPercent(double)}.
      *
+     * @param deviation the deadband in the tag's unit, finite and at least 0
+     * @return a new definition; this one is unchanged
      * @throws IllegalArgumentException if the deviation is negative, NaN or infinite
      */
     public TagDefinition deadband(double deviation) {
@@ -170,6 +197,8 @@ public final class TagDefinition {
      * span} (PI's ExcDevPercent): {@code deadbandPercent(0.5)} on a 0..200 span is a deadband of 1.0.
      * The span must be set first; a later {@code span(...)} rescales the deadband.
      *
+     * @param percent the deadband in percent of the span's width, 0 to 100
+     * @return a new definition; this one is unchanged
      * @throws IllegalArgumentException if the percent is not in [0, 100]
      * @throws IllegalStateException if the tag has no span
      */
@@ -189,6 +218,9 @@ public final class TagDefinition {
      * The same definition with the expected value range (PI's Zero and Span), which
      * {@link #deadbandPercent(double)} is a percent of.
      *
+     * @param low the bottom of the range, in the tag's unit
+     * @param high the top of the range, above {@code low}
+     * @return a new definition; this one is unchanged
      * @throws IllegalArgumentException if a bound is NaN or infinite, or {@code low >= high}
      */
     public TagDefinition span(double low, double high) {
@@ -209,6 +241,8 @@ public final class TagDefinition {
      * exceeds the deadband sooner than this after the last passed one is dropped. Quality changes
      * and NaN/infinite values pass regardless. Default zero. Applies only with a deadband.
      *
+     * @param min the minimum time, zero or more, kept to the millisecond
+     * @return a new definition; this one is unchanged
      * @throws IllegalArgumentException if negative or longer than {@link #exceptionMax()}
      */
     public TagDefinition exceptionMin(Duration min) {
@@ -226,6 +260,8 @@ public final class TagDefinition {
      * passes when this much time has elapsed since the last passed one, whatever its value.
      * Default 10 minutes (PI's default). Applies only with a deadband.
      *
+     * @param max the maximum time, at least 1 ms, kept to the millisecond
+     * @return a new definition; this one is unchanged
      * @throws IllegalArgumentException if shorter than 1 ms or than {@link #exceptionMin()}
      */
     public TagDefinition exceptionMax(Duration max) {
@@ -241,6 +277,11 @@ public final class TagDefinition {
     /**
      * The same definition with swinging-door compression (PI's CompDev and CompMax, CompMin zero).
      * See {@link #swingingDoor(double, Duration, Duration)}.
+     *
+     * @param deviation the compression deviation in the tag's unit, finite and at least 0
+     * @param maxTime the longest time between stored samples, at least 1 ms
+     * @return a new definition; this one is unchanged
+     * @throws IllegalArgumentException if an argument is out of range
      */
     public TagDefinition swingingDoor(double deviation, Duration maxTime) {
         return swingingDoor(deviation, Duration.ZERO, maxTime);
@@ -254,6 +295,10 @@ public final class TagDefinition {
      * sooner than this after the last stored one. Quality changes and NaN/infinite values are
      * always stored, with the sample before them.
      *
+     * @param deviation the compression deviation in the tag's unit, finite and at least 0
+     * @param minTime the shortest time between stored samples, zero or more
+     * @param maxTime the longest time between stored samples, at least 1 ms and not below {@code minTime}
+     * @return a new definition; this one is unchanged
      * @throws IllegalArgumentException if the deviation is negative, NaN or infinite, {@code minTime}
      *     is negative, {@code maxTime} is shorter than 1 ms, or {@code minTime > maxTime}
      */
@@ -269,48 +314,48 @@ public final class TagDefinition {
                 filters.exceptionMinMs, filters.exceptionMaxMs, dev, min, max));
     }
 
-    /** True when an exception deadband or swinging-door compression is set: not every sample is stored. */
+    /** {@return true when an exception deadband or swinging-door compression is set: not every sample is stored} */
     public boolean hasFilter() {
         return !Double.isNaN(filters.deadband) || !Double.isNaN(filters.doorDeviation);
     }
 
-    /** The absolute exception deadband in effect (percent settings resolved), or empty for none. */
+    /** {@return the absolute exception deadband in effect (percent settings resolved), or empty for none} */
     public OptionalDouble deadband() {
         return Double.isNaN(filters.deadband) ? OptionalDouble.empty() : OptionalDouble.of(filters.deadband);
     }
 
-    /** The deadband in percent of the span, when it was set that way. */
+    /** {@return the deadband in percent of the span, or empty unless it was set that way} */
     public OptionalDouble deadbandPercent() {
         return Double.isNaN(filters.deadbandPercent) ? OptionalDouble.empty()
                 : OptionalDouble.of(filters.deadbandPercent);
     }
 
-    /** The expected value range, if set. */
+    /** {@return the expected value range, or empty if not set} */
     public Optional<Span> span() {
         return Optional.ofNullable(filters.span);
     }
 
-    /** The minimum time between exception reports; zero by default. */
+    /** {@return the minimum time between exception reports; zero by default} */
     public Duration exceptionMin() {
         return Duration.ofMillis(filters.exceptionMinMs);
     }
 
-    /** The maximum time between exception reports; 10 minutes by default. */
+    /** {@return the maximum time between exception reports; 10 minutes by default} */
     public Duration exceptionMax() {
         return Duration.ofMillis(filters.exceptionMaxMs);
     }
 
-    /** The swinging-door deviation, or empty when the tag is not compressed. */
+    /** {@return the swinging-door deviation, or empty when the tag is not compressed} */
     public OptionalDouble swingingDoorDeviation() {
         return Double.isNaN(filters.doorDeviation) ? OptionalDouble.empty() : OptionalDouble.of(filters.doorDeviation);
     }
 
-    /** The swinging door's minimum time between stored samples; zero when not compressed. */
+    /** {@return the swinging door's minimum time between stored samples; zero when not compressed} */
     public Duration swingingDoorMinTime() {
         return Duration.ofMillis(filters.doorMinMs);
     }
 
-    /** The swinging door's maximum time between stored samples; zero when not compressed. */
+    /** {@return the swinging door's maximum time between stored samples; zero when not compressed} */
     public Duration swingingDoorMaxTime() {
         return Duration.ofMillis(filters.doorMaxMs);
     }
@@ -371,7 +416,7 @@ public final class TagDefinition {
      * @param high the top of the range, above {@code low}
      */
     public record Span(double low, double high) {
-        /** {@code high - low}. */
+        /** {@return {@code high - low}} */
         public double width() {
             return high - low;
         }

@@ -8,15 +8,20 @@ package io.historian;
 public class TagNotFoundException extends HistorianException {
     private static final long serialVersionUID = 1L;
 
+    /** The tag name that was looked up. */
     private final String tag;
 
-    /** An exception for the given tag name. */
+    /**
+     * An exception for the given tag name.
+     *
+     * @param tag the name that was looked up
+     */
     public TagNotFoundException(String tag) {
         super("tag not found [tag=" + tag + "]");
         this.tag = tag;
     }
 
-    /** The tag name that was not found. */
+    /** {@return the tag name that was not found} */
     public String tag() {
         return tag;
     }

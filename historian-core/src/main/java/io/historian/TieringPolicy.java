@@ -35,22 +35,42 @@ public final class TieringPolicy {
         this.partition = partition;
     }
 
-    /** Tiers data older than {@code age}; checks every hour by default. */
+    /**
+     * Tiers data older than {@code age}; checks every hour by default.
+     *
+     * @param age how far behind the clock a partition must end to move, positive
+     * @return the policy
+     */
     public static TieringPolicy olderThan(Duration age) {
         return new TieringPolicy(positive(age, "age"), null, Duration.ofHours(1), Duration.ofDays(1));
     }
 
-    /** Tiers the oldest data while the local chunks take more than {@code size}; checks every hour by default. */
+    /**
+     * Tiers the oldest data while the local chunks take more than {@code size}; checks every hour by default.
+     *
+     * @param size the local disk the chunks may take before the oldest partitions move
+     * @return the policy
+     */
     public static TieringPolicy localSizeAbove(DataSize size) {
         return new TieringPolicy(null, Objects.requireNonNull(size, "size"), Duration.ofHours(1), Duration.ofDays(1));
     }
 
-    /** Also tiers the oldest data while local chunks take more than {@code size}. */
+    /**
+     * Also tiers the oldest data while local chunks take more than {@code size}.
+     *
+     * @param size the local disk the chunks may take before the oldest partitions move
+     * @return a new policy; this one is unchanged
+     */
     public TieringPolicy keepLocalUnder(DataSize size) {
         return new TieringPolicy(olderThan, Objects.requireNonNull(size, "size"), checkEvery, partition);
     }
 
-    /** How often the job runs on its own; {@link Duration#ZERO} for never (only {@link Historian#tierNow()}). */
+    /**
+     * How often the job runs on its own; {@link Duration#ZERO} for never (only {@link Historian#tierNow()}).
+     *
+     * @param interval the time between runs, zero or more
+     * @return a new policy; this one is unchanged
+     */
     public TieringPolicy checkEvery(Duration interval) {
         Objects.requireNonNull(interval, "interval");
         if (interval.isNegative()) {
@@ -62,6 +82,9 @@ public final class TieringPolicy {
     /**
      * The time partition of one segment object (default one day, aligned to the epoch, so to UTC
      * midnights); between one minute and 366 days.
+     *
+     * @param length the partition length, 1 minute to 366 days
+     * @return a new policy; this one is unchanged
      */
     public TieringPolicy partition(Duration length) {
         positive(length, "partition");
@@ -71,22 +94,22 @@ public final class TieringPolicy {
         return new TieringPolicy(olderThan, keepLocalUnder, checkEvery, length);
     }
 
-    /** The age limit, or null when only size counts. */
+    /** {@return the age limit, or null when only size counts} */
     public Duration olderThan() {
         return olderThan;
     }
 
-    /** The local size limit, or null when only age counts. */
+    /** {@return the local size limit, or null when only age counts} */
     public DataSize keepLocalUnder() {
         return keepLocalUnder;
     }
 
-    /** How often the job runs; zero for never. */
+    /** {@return how often the job runs; zero for never} */
     public Duration checkEvery() {
         return checkEvery;
     }
 
-    /** The partition length. */
+    /** {@return the partition length} */
     public Duration partition() {
         return partition;
     }

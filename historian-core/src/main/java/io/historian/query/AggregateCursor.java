@@ -25,43 +25,68 @@ import java.util.List;
  * {@link IllegalStateException} after close.
  */
 public interface AggregateCursor extends AutoCloseable {
-    /** Moves to the next interval; false when there is none. */
+    /**
+     * Moves to the next interval.
+     *
+     * @return true when there is a current interval to read, false at the end
+     */
     boolean next();
 
-    /** The tag of the current interval. */
+    /** {@return the tag of the current interval} */
     String tag();
 
-    /** The requested aggregates, in the order of {@link #value(int)}. */
+    /** {@return the requested aggregates, in the order of {@link #value(int)}} */
     List<Aggregate> aggregates();
 
-    /** The current interval's start (inclusive), epoch milliseconds. */
+    /** {@return the current interval's start (inclusive), in milliseconds since the epoch} */
     long startMillis();
 
-    /** The current interval's end (exclusive), epoch milliseconds. */
+    /** {@return the current interval's end (exclusive), in milliseconds since the epoch} */
     long endMillis();
 
-    /** The current interval's start. */
+    /** {@return the current interval's start (inclusive)} */
     default Instant intervalStart() {
         return Instant.ofEpochMilli(startMillis());
     }
 
-    /** The current interval's end (exclusive). */
+    /** {@return the current interval's end (exclusive)} */
     default Instant intervalEnd() {
         return Instant.ofEpochMilli(endMillis());
     }
 
-    /** The value of the {@code i}-th requested aggregate. */
+    /**
+     * The value of the {@code i}-th requested aggregate.
+     *
+     * @param i the aggregate's position in {@link #aggregates()}, from 0
+     * @return the value, in the unit {@link Aggregate} gives; NaN when the interval has no data and no fill applies
+     */
     double value(int i);
 
-    /** The quality code of the {@code i}-th requested aggregate. */
+    /**
+     * The quality code of the {@code i}-th requested aggregate.
+     *
+     * @param i the aggregate's position in {@link #aggregates()}, from 0
+     * @return the OPC UA status code (see {@link Quality#code()})
+     */
     int qualityCode(int i);
 
-    /** The quality of the {@code i}-th requested aggregate. */
+    /**
+     * The quality of the {@code i}-th requested aggregate.
+     *
+     * @param i the aggregate's position in {@link #aggregates()}, from 0
+     * @return the quality
+     */
     default Quality quality(int i) {
         return Quality.of(qualityCode(i));
     }
 
-    /** The value of an aggregate; it must be one of the requested ones. */
+    /**
+     * The value of an aggregate, looked up by name rather than position.
+     *
+     * @param aggregate one of the requested aggregates
+     * @return its value for the current interval
+     * @throws IllegalArgumentException if {@code aggregate} was not requested
+     */
     default double value(Aggregate aggregate) {
         int i = aggregates().indexOf(aggregate);
         if (i < 0) {

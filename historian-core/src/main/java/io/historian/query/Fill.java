@@ -51,17 +51,22 @@ public final class Fill {
         this.value = value;
     }
 
-    /** Fill empty intervals with a constant (quality Good). */
+    /**
+     * Fill empty intervals with a constant (quality Good).
+     *
+     * @param value the value reported for every empty interval; NaN is allowed
+     * @return the fill
+     */
     public static Fill constant(double value) {
         return new Fill(Kind.CONSTANT, value);
     }
 
-    /** The strategy. */
+    /** {@return the strategy} */
     public Kind kind() {
         return kind;
     }
 
-    /** The constant of {@link Kind#CONSTANT}; NaN otherwise. */
+    /** {@return the constant of {@link Kind#CONSTANT}; NaN otherwise} */
     public double value() {
         return value;
     }

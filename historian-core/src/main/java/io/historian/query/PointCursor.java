@@ -24,6 +24,8 @@ public interface PointCursor extends SampleCursor {
      * True when the data has a gap just before this point (much longer than the tag's usual
      * period), so a chart should not draw a line from the previous point; also true on the first
      * point of each tag.
+     *
+     * @return true when no line should join the previous point to this one
      */
     boolean gapBefore();
 }

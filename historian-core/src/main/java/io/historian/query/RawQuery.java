@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A query of one tag's samples, or of every tag matching a pattern, over a half-open range
@@ -37,105 +36,57 @@ import java.util.Objects;
  * <p><b>Errors:</b> an inverted range, a zero or negative interval or step, a chart width below
  * 1 (below 3 for LTTB), or more intervals/steps than {@link #maxBuckets(int)} throw
  * {@link IllegalArgumentException} showing the values.
+ *
+ * <p>Obtained from {@code Historian.query(tag)}; the historian implements it.
  */
-public final class RawQuery {
+public interface RawQuery {
     /** The default for {@link #maxBuckets(int)}. */
-    public static final int DEFAULT_MAX_BUCKETS = 1_000_000;
-
-    /** Opens the cursors for a finished query; supplied by the historian. */
-    @FunctionalInterface
-    public interface Reader {
-        /** Opens a cursor over the query's raw samples. */
-        SampleCursor open(RawQuery query);
-
-        /** Opens an aggregate cursor. */
-        default AggregateCursor aggregate(RawQuery query, Duration interval, List<Aggregate> aggregates) {
-            throw new UnsupportedOperationException("aggregates");
-        }
-
-        /** Opens an interpolated cursor. */
-        default PointCursor interpolated(RawQuery query, Duration step) {
-            throw new UnsupportedOperationException("interpolated");
-        }
-
-        /** Opens a chart cursor. */
-        default PointCursor downsample(RawQuery query, Downsampling mode, int points) {
-            throw new UnsupportedOperationException("downsampling");
-        }
-    }
-
-    private final Reader reader;
-    private final String tag;
-    private final Instant from;
-    private final Instant to;
-    private final boolean bounds;
-    private final Fill fill;
-    private final ZoneId zone;
-    private final int maxBuckets;
-    private final boolean partial;
-
-    /** Used by the historian; applications start from {@code Historian.query(tag)}. */
-    public RawQuery(Reader reader, String tag) {
-        this(reader, Objects.requireNonNull(tag, "tag"), Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE), false,
-                Fill.NONE, null, DEFAULT_MAX_BUCKETS, false);
-    }
-
-    private RawQuery(Reader reader, String tag, Instant from, Instant to, boolean bounds, Fill fill, ZoneId zone,
-            int maxBuckets, boolean partial) {
-        this.partial = partial;
-        this.reader = reader;
-        this.tag = tag;
-        this.from = from;
-        this.to = to;
-        this.bounds = bounds;
-        this.fill = fill;
-        this.zone = zone;
-        this.maxBuckets = maxBuckets;
-    }
+    int DEFAULT_MAX_BUCKETS = 1_000_000;
 
     /**
      * Restricts the query to {@code [from, to)}.
      *
+     * @param from the start of the range, inclusive
+     * @param to the end of the range, exclusive
+     * @return a new query over that range
      * @throws IllegalArgumentException if {@code to} is before {@code from}; an empty range
      *     ({@code from == to}) is accepted and reads nothing (but its bounding samples)
      */
-    public RawQuery between(Instant from, Instant to) {
-        Objects.requireNonNull(from, "from");
-        Objects.requireNonNull(to, "to");
-        if (to.isBefore(from)) {
-            throw new IllegalArgumentException("inverted range [tag=" + tag + ", from=" + from + ", to=" + to + "]");
-        }
-        return new RawQuery(reader, tag, from, to, bounds, fill, zone, maxBuckets, partial);
-    }
+    RawQuery between(Instant from, Instant to);
 
     /**
      * Also returns the bounding samples: the last one before {@code from} and the first one at or
      * after {@code to}, when they exist, so a chart or an integral is right at the edges.
+     *
+     * @return a new query that includes the bounding samples
      */
-    public RawQuery withBounds() {
-        return new RawQuery(reader, tag, from, to, true, fill, zone, maxBuckets, partial);
-    }
+    RawQuery withBounds();
 
-    /** What {@link #aggregate} reports for intervals without data (default {@link Fill#NONE}). */
-    public RawQuery fill(Fill fill) {
-        return new RawQuery(reader, tag, from, to, bounds, Objects.requireNonNull(fill, "fill"), zone, maxBuckets, partial);
-    }
+    /**
+     * What {@link #aggregate} reports for intervals without data (default {@link Fill#NONE}).
+     *
+     * @param fill the fill for empty intervals
+     * @return a new query with that fill
+     */
+    RawQuery fill(Fill fill);
 
-    /** Aligns aggregate intervals to local midnights in {@code zone} (default: to the epoch, UTC). */
-    public RawQuery alignedTo(ZoneId zone) {
-        return new RawQuery(reader, tag, from, to, bounds, fill, Objects.requireNonNull(zone, "zone"), maxBuckets, partial);
-    }
+    /**
+     * Aligns aggregate intervals to local midnights in {@code zone} (default: to the epoch, UTC).
+     *
+     * @param zone the zone whose local midnights start the intervals
+     * @return a new query aligned to that zone
+     */
+    RawQuery alignedTo(ZoneId zone);
 
     /**
      * The most intervals an aggregate query, or steps an interpolated query, may produce per tag
      * (default {@value #DEFAULT_MAX_BUCKETS}); beyond it the query throws rather than flood the caller.
+     *
+     * @param max the most intervals or steps per tag, at least 1
+     * @return a new query with that limit
+     * @throws IllegalArgumentException if {@code max < 1}
      */
-    public RawQuery maxBuckets(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("maxBuckets must be positive: " + max);
-        }
-        return new RawQuery(reader, tag, from, to, bounds, fill, zone, max, partial);
-    }
+    RawQuery maxBuckets(int max);
 
     /**
      * Lets a {@link #raw()} query answer from what is reachable when the cold tier is not: tiered
@@ -144,58 +95,44 @@ public final class RawQuery {
      * {@link io.historian.ColdTierUnavailableException}. A corrupt or missing segment is an error
      * either way. The other modes refuse it ({@link IllegalArgumentException}): an aggregate over
      * missing data would look complete.
+     *
+     * @return a new query that accepts a partial answer
      */
-    public RawQuery allowPartial() {
-        return new RawQuery(reader, tag, from, to, bounds, fill, zone, maxBuckets, true);
-    }
+    RawQuery allowPartial();
 
-    /** Whether {@link #allowPartial()} was asked for. */
-    public boolean allowsPartial() {
-        return partial;
-    }
+    /** {@return whether {@link #allowPartial()} was asked for} */
+    boolean allowsPartial();
 
-    /** Opens a streaming cursor over the samples, in time order. */
-    public SampleCursor raw() {
-        return reader.open(this);
-    }
+    /**
+     * Opens a streaming cursor over the samples, in time order.
+     *
+     * @return an open cursor; the caller closes it
+     * @throws io.historian.TagNotFoundException if the tag is a name that is not registered
+     */
+    SampleCursor raw();
 
     /**
      * Opens a cursor over aggregates per interval; see {@link Aggregate} for their semantics.
      *
+     * @param interval the length of each interval, at least 1 ms
+     * @param aggregates the aggregates to compute for each interval, in the order the cursor reports them
+     * @return an open cursor, one row per interval (per tag for a pattern); the caller closes it
      * @throws IllegalArgumentException if the interval is not positive, no aggregate is given, or
      *     the range holds more than {@link #maxBuckets(int)} intervals
      */
-    public AggregateCursor aggregate(Duration interval, Aggregate... aggregates) {
-        Objects.requireNonNull(interval, "interval");
-        Objects.requireNonNull(aggregates, "aggregates");
-        if (interval.isZero() || interval.isNegative() || interval.toMillis() == 0) {
-            throw new IllegalArgumentException("interval must be at least 1 ms [tag=" + tag + ", interval=" + interval
-                    + "]");
-        }
-        if (aggregates.length == 0) {
-            throw new IllegalArgumentException("no aggregate requested [tag=" + tag + "]");
-        }
-        for (Aggregate a : aggregates) {
-            Objects.requireNonNull(a, "aggregates[]");
-        }
-        return reader.aggregate(this, interval, List.of(aggregates));
-    }
+    AggregateCursor aggregate(Duration interval, Aggregate... aggregates);
 
     /**
      * Opens a cursor over the value at {@code from}, {@code from + step}, ... before {@code to}, read as
      * {@link io.historian.ValueAt#INTERPOLATED} does (per the tag's interpolation; before the first
      * sample the point is NaN with quality {@link Aggregate#NO_DATA}).
      *
+     * @param step the distance between points, at least 1 ms
+     * @return an open cursor; the caller closes it
      * @throws IllegalArgumentException if the step is not positive or gives more than
      *     {@link #maxBuckets(int)} points
      */
-    public PointCursor interpolated(Duration step) {
-        Objects.requireNonNull(step, "step");
-        if (step.isZero() || step.isNegative() || step.toMillis() == 0) {
-            throw new IllegalArgumentException("step must be at least 1 ms [tag=" + tag + ", step=" + step + "]");
-        }
-        return reader.interpolated(this, step);
-    }
+    PointCursor interpolated(Duration step);
 
     /**
      * Opens a chart of at most {@code points} samples chosen by Largest-Triangle-Three-Buckets,
@@ -203,46 +140,39 @@ public final class RawQuery {
      * is a stored sample with its quality. A range with at most {@code points} samples returns
      * them all.
      *
+     * @param points the most points to choose, at least 3
+     * @return an open cursor; the caller closes it
      * @throws IllegalArgumentException if {@code points < 3}
      */
-    public PointCursor lttb(int points) {
-        if (points < 3) {
-            throw new IllegalArgumentException("lttb needs at least 3 points [tag=" + tag + ", points=" + points + "]");
-        }
-        return reader.downsample(this, Downsampling.LTTB, points);
-    }
+    PointCursor lttb(int points);
 
     /**
      * As {@link #lttb(int)}, after a min/max preselection of {@code 4 * points} samples: faster on
      * long ranges, nearly the same picture.
      *
+     * @param points the most points to choose, at least 3
+     * @return an open cursor; the caller closes it
      * @throws IllegalArgumentException if {@code points < 3}
      */
-    public PointCursor minMaxLttb(int points) {
-        if (points < 3) {
-            throw new IllegalArgumentException("minMaxLttb needs at least 3 points [tag=" + tag + ", points=" + points
-                    + "]");
-        }
-        return reader.downsample(this, Downsampling.MIN_MAX_LTTB, points);
-    }
+    PointCursor minMaxLttb(int points);
 
     /**
      * Opens the plot values for a chart {@code columns} pixels wide: the range is cut into that many
      * equal time columns, and each column gives its first, last, minimum and maximum samples and the
      * first sample of each run of Bad quality, in time order (PI's PlotValues).
      *
+     * @param columns the chart's width in pixels, at least 1
+     * @return an open cursor; the caller closes it
      * @throws IllegalArgumentException if {@code columns < 1}
      */
-    public PointCursor plot(int columns) {
-        if (columns < 1) {
-            throw new IllegalArgumentException("plot needs at least 1 column [tag=" + tag + ", columns=" + columns
-                    + "]");
-        }
-        return reader.downsample(this, Downsampling.PLOT, columns);
-    }
+    PointCursor plot(int columns);
 
-    /** Reads every sample into a list: for small ranges and tests; prefer {@link #raw()}. */
-    public List<Sample> toList() {
+    /**
+     * Reads every sample into a list: for small ranges and tests; prefer {@link #raw()}.
+     *
+     * @return the samples, in time order
+     */
+    default List<Sample> toList() {
         List<Sample> out = new ArrayList<>();
         try (SampleCursor c = raw()) {
             while (c.next()) {
@@ -252,43 +182,27 @@ public final class RawQuery {
         return out;
     }
 
-    /** The tag, or the pattern. */
-    public String tag() {
-        return tag;
-    }
+    /** {@return the tag, or the pattern} */
+    String tag();
 
-    /** Whether {@link #tag()} is a pattern ({@code *} or {@code ?}). */
-    public boolean isPattern() {
-        return tag.indexOf('*') >= 0 || tag.indexOf('?') >= 0;
-    }
+    /** {@return whether {@link #tag()} is a pattern ({@code *} or {@code ?})} */
+    boolean isPattern();
 
-    /** The start of the range, inclusive. */
-    public Instant from() {
-        return from;
-    }
+    /** {@return the start of the range, inclusive} */
+    Instant from();
 
-    /** The end of the range, exclusive. */
-    public Instant to() {
-        return to;
-    }
+    /** {@return the end of the range, exclusive} */
+    Instant to();
 
-    /** Whether bounding samples are included. */
-    public boolean includesBounds() {
-        return bounds;
-    }
+    /** {@return whether bounding samples are included} */
+    boolean includesBounds();
 
-    /** The fill for empty intervals. */
-    public Fill fill() {
-        return fill;
-    }
+    /** {@return the fill for empty intervals} */
+    Fill fill();
 
-    /** The zone intervals align to, or null for the epoch. */
-    public ZoneId zone() {
-        return zone;
-    }
+    /** {@return the zone intervals align to, or null for the epoch} */
+    ZoneId zone();
 
-    /** The most intervals per tag. */
-    public int maxBuckets() {
-        return maxBuckets;
-    }
+    /** {@return the most intervals or steps per tag} */
+    int maxBuckets();
 }

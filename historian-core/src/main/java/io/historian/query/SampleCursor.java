@@ -24,32 +24,36 @@ import java.time.Instant;
  */
 public interface SampleCursor extends AutoCloseable {
 
-    /** Moves to the next sample; false when there is none. */
+    /**
+     * Moves to the next sample.
+     *
+     * @return true when there is a current sample to read, false at the end
+     */
     boolean next();
 
-    /** The tag being read. */
+    /** {@return the tag being read} */
     String tag();
 
-    /** The current sample's timestamp in milliseconds since the epoch. */
+    /** {@return the current sample's timestamp in milliseconds since the epoch} */
     long epochMillis();
 
-    /** The current sample's timestamp. */
+    /** {@return the current sample's timestamp} */
     default Instant timestamp() {
         return Instant.ofEpochMilli(epochMillis());
     }
 
-    /** The current sample's value. */
+    /** {@return the current sample's value} */
     double value();
 
-    /** The current sample's quality code (see {@link Quality#code()}). */
+    /** {@return the current sample's quality code (see {@link Quality#code()})} */
     int qualityCode();
 
-    /** The current sample's quality. */
+    /** {@return the current sample's quality} */
     default Quality quality() {
         return Quality.of(qualityCode());
     }
 
-    /** The current sample as an object. */
+    /** {@return the current sample as a new object} */
     default Sample sample() {
         return new Sample(tag(), timestamp(), value(), quality());
     }
@@ -61,6 +65,8 @@ public interface SampleCursor extends AutoCloseable {
     /**
      * True when a query made with {@link RawQuery#allowPartial()} skipped tiered data it could not
      * fetch; meaningful once the cursor has been read to its end.
+     *
+     * @return true when tiered data was skipped, so the result is incomplete
      */
     default boolean isPartial() {
         return false;

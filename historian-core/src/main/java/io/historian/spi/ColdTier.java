@@ -30,25 +30,54 @@ import java.util.List;
  */
 public interface ColdTier extends AutoCloseable {
 
-    /** What the tier is, for messages and logs, without secrets: {@code s3://bucket/prefix/}. */
+    /** {@return what the tier is, for messages and logs, without secrets: {@code s3://bucket/prefix/}} */
     String describe();
 
     /**
      * Stores an object, replacing any object at the key, with {@code sha256} (lower-case hex of
      * the content's SHA-256) kept as metadata so that {@link #stat} can return it.
+     *
+     * @param key the object's key, relative to the tier's root or prefix (see the class comment)
+     * @param content the whole object; not modified
+     * @param sha256 the content's SHA-256 in lower-case hex, computed by the caller
+     * @throws IOException if the tier cannot be reached or answers with an error; the historian retries
      */
     void put(String key, byte[] content, String sha256) throws IOException;
 
-    /** The size and recorded SHA-256 of an object, or null if there is none at the key. */
+    /**
+     * The size and recorded SHA-256 of an object.
+     *
+     * @param key the object's key, relative to the tier's root or prefix (see the class comment)
+     * @return the object's size and SHA-256, or null if there is no object at the key
+     * @throws IOException if the tier cannot be reached or answers with an error; the historian retries
+     */
     ObjectInfo stat(String key) throws IOException;
 
-    /** An object's content. */
+    /**
+     * An object's content.
+     *
+     * @param key the object's key, relative to the tier's root or prefix (see the class comment)
+     * @return the whole content
+     * @throws java.nio.file.NoSuchFileException if there is no object at the key
+     * @throws IOException if the tier cannot be reached or answers with an error; the historian retries
+     */
     byte[] fetch(String key) throws IOException;
 
-    /** Deletes an object (and any partial upload of it); deleting a missing object is fine. */
+    /**
+     * Deletes an object (and any partial upload of it); deleting a missing object is fine.
+     *
+     * @param key the object's key, relative to the tier's root or prefix (see the class comment)
+     * @throws IOException if the tier cannot be reached or answers with an error; the historian retries
+     */
     void delete(String key) throws IOException;
 
-    /** The keys of the objects whose keys start with {@code keyPrefix}, in any order. */
+    /**
+     * The keys of the objects whose keys start with {@code keyPrefix}, in any order.
+     *
+     * @param keyPrefix a plain string prefix of keys (not necessarily a whole segment); empty for all
+     * @return the matching keys, relative as {@link #put} took them
+     * @throws IOException if the tier cannot be reached or answers with an error; the historian retries
+     */
     List<String> list(String keyPrefix) throws IOException;
 
     /**
@@ -56,6 +85,7 @@ public interface ColdTier extends AutoCloseable {
      * segment and no backslash, colon or control character, so that no key can leave the tier's
      * root or prefix.
      *
+     * @param key the key to check; null is invalid
      * @throws IllegalArgumentException naming the key and what is wrong with it
      */
     static void checkKey(String key) {

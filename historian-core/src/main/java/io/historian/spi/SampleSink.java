@@ -12,9 +12,20 @@ import io.historian.SampleBatch;
  */
 public interface SampleSink {
 
-    /** Writes a batch; see {@link io.historian.Historian#write(SampleBatch)}. */
+    /**
+     * Writes a batch; see {@link io.historian.Historian#write(SampleBatch)}.
+     *
+     * @param batch the samples, accepted whole or not at all; reusable once this returns
+     */
     void write(SampleBatch batch);
 
-    /** Writes one sample with its timestamp in milliseconds since the epoch. */
+    /**
+     * Writes one sample with its timestamp in milliseconds since the epoch.
+     *
+     * @param tag the tag name
+     * @param epochMillis when the value was measured, in milliseconds since the epoch
+     * @param value the value
+     * @param quality the sample's quality
+     */
     void write(String tag, long epochMillis, double value, Quality quality);
 }

@@ -17,10 +17,14 @@ package io.historian.spi;
  */
 public interface SampleSource extends AutoCloseable {
 
-    /** A short name for logs and statistics, such as {@code plc-7}. */
+    /** {@return a short name for logs and statistics, such as {@code plc-7}; unique per historian} */
     String name();
 
-    /** Starts producing samples into the sink. */
+    /**
+     * Starts producing samples into the sink.
+     *
+     * @param sink where the samples go; valid until {@link #close()}
+     */
     void start(SampleSink sink);
 
     /** Stops producing and releases every thread and socket; idempotent. */

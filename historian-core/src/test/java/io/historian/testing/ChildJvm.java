@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts a child JVM on the test class path, with the flags the journal needs. */
+/**
+ * Starts a child JVM on the test class path, with the module flags the journal needs and no
+ * Chronicle property: the library sets those itself.
+ */
 public final class ChildJvm {
     private ChildJvm() {
     }
@@ -16,7 +19,6 @@ public final class ChildJvm {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.REQUIRED);
-        cmd.add("-Dchronicle.analytics.disable=true");
         cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         cmd.add("-XX:+UseSerialGC");
         if (maxHeap != null) {

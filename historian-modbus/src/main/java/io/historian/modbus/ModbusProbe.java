@@ -59,23 +59,45 @@ public final class ModbusProbe {
         this.rtu = rtu;
     }
 
-    /** A probe of the Modbus TCP device at {@code host:port}. */
+    /**
+     * A probe of the Modbus TCP device at {@code host:port}.
+     *
+     * @param host the device's host name or IP address, not blank
+     * @param port the TCP port, 1 to 65535
+     * @return the probe; nothing is sent until a probe call
+     */
     public static ModbusProbe tcp(String host, int port) {
         return new ModbusProbe(host, port, false);
     }
 
-    /** A probe of a serial (RTU) device behind a transparent TCP gateway at {@code host:port}. */
+    /**
+     * A probe of a serial (RTU) device behind a transparent TCP gateway at {@code host:port}.
+     *
+     * @param host the gateway's host name or IP address, not blank
+     * @param port the gateway's TCP port, 1 to 65535
+     * @return the probe; nothing is sent until a probe call
+     */
     public static ModbusProbe rtuOverTcp(String host, int port) {
         return new ModbusProbe(host, port, true);
     }
 
-    /** The unit id (0..255) to address; default 1. */
+    /**
+     * The unit id (0..255) to address; default 1.
+     *
+     * @param unitId the unit (slave) id, 0 to 255
+     * @return this probe
+     */
     public ModbusProbe unitId(int unitId) {
         this.unitId = ModbusSource.checkUnit(unitId, "probe " + host + ":" + port);
         return this;
     }
 
-    /** The connect timeout and the deadline of each read; default 2 s. */
+    /**
+     * The connect timeout and the deadline of each read; default 2 s.
+     *
+     * @param timeout the timeout, positive
+     * @return this probe
+     */
     public ModbusProbe timeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
@@ -89,6 +111,9 @@ public final class ModbusProbe {
     /**
      * The largest relative error, {@code |decoded - expected| / |expected|}, that still counts as a
      * match (absolute when the expected value is 0); default 0.01. Displays round, so be generous.
+     *
+     * @param relative the tolerance, at least 0 and below 1
+     * @return this probe
      */
     public ModbusProbe tolerance(double relative) {
         if (!(relative >= 0 && relative < 1)) {
@@ -104,23 +129,49 @@ public final class ModbusProbe {
      * {@link ModbusSource}: 40010, 400010, 10) that give {@code expected}, best first; empty if
      * none does.
      *
+     * @param number the 1-based register number where the value should start
+     * @param expected the value the device is known to hold, finite; best not 0 or 1
+     * @return the matching decodings, best first; empty if none matches
      * @throws IOException if the device cannot be reached, or refuses every register around it
      */
     public List<Match> holdingRegister(int number, double expected) throws IOException {
         return probe(Table.HOLDING_REGISTER, number, expected, expected);
     }
 
-    /** Like {@link #holdingRegister(int, double)}, for a value known to lie in {@code [min, max]}. */
+    /**
+     * Like {@link #holdingRegister(int, double)}, for a value known to lie in {@code [min, max]}.
+     *
+     * @param number the 1-based register number where the value should start
+     * @param min the lowest plausible value, finite
+     * @param max the highest plausible value, finite and not below {@code min}
+     * @return the matching decodings, best first; empty if none matches
+     * @throws IOException if the device cannot be reached, or refuses every register around it
+     */
     public List<Match> holdingRegister(int number, double min, double max) throws IOException {
         return probe(Table.HOLDING_REGISTER, number, min, max);
     }
 
-    /** Like {@link #holdingRegister(int, double)}, for input registers (30010, 300010, 10). */
+    /**
+     * Like {@link #holdingRegister(int, double)}, for input registers (30010, 300010, 10).
+     *
+     * @param number the 1-based input register number where the value should start
+     * @param expected the value the device is known to hold, finite; best not 0 or 1
+     * @return the matching decodings, best first; empty if none matches
+     * @throws IOException if the device cannot be reached, or refuses every register around it
+     */
     public List<Match> inputRegister(int number, double expected) throws IOException {
         return probe(Table.INPUT_REGISTER, number, expected, expected);
     }
 
-    /** Like {@link #holdingRegister(int, double, double)}, for input registers. */
+    /**
+     * Like {@link #holdingRegister(int, double, double)}, for input registers.
+     *
+     * @param number the 1-based input register number where the value should start
+     * @param min the lowest plausible value, finite
+     * @param max the highest plausible value, finite and not below {@code min}
+     * @return the matching decodings, best first; empty if none matches
+     * @throws IOException if the device cannot be reached, or refuses every register around it
+     */
     public List<Match> inputRegister(int number, double min, double max) throws IOException {
         return probe(Table.INPUT_REGISTER, number, min, max);
     }
@@ -266,13 +317,27 @@ public final class ModbusProbe {
     public record Match(String type, WordOrder order, int offset, int register, double scale, double value,
                         double error) {
 
-        /** Checks the components. */
+        /**
+         * Checks the components.
+         *
+         * @param type the data type's name, such as {@code float32}
+         * @param order the byte and word order
+         * @param offset where the value starts relative to the address given: -1, 0 or +1
+         * @param register the 1-based register number where it starts
+         * @param scale the scale that makes the raw value match
+         * @param value the decoded value, scale applied
+         * @param error the relative error against the expected value
+         */
         public Match {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(order, "order");
         }
 
-        /** The builder calls that read this value, e.g. {@code holdingRegister(40010).float32(WordOrder.CDAB)}. */
+        /**
+         * The {@link ModbusSource.Builder} calls that read this value, to paste into a configuration.
+         *
+         * @return the calls, such as {@code holdingRegister(40010).float32(WordOrder.CDAB)}
+         */
         public String configuration() {
             // register numbers carry their table: 3xxxx(x) input, 4xxxx(x) holding
             String method = String.valueOf(register).startsWith("3") ? "inputRegister" : "holdingRegister";

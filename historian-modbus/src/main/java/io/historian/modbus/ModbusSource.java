@@ -41,7 +41,8 @@ import java.util.Objects;
  * number of another table ({@code holdingRegister(30010)}) is refused at build time.
  *
  * <p><b>Requests:</b> neighbouring points of one table and unit are merged into one read of
- * at most 125 registers or 2,000 bits ({@link Builder#maxGap}, {@link Builder#exclude}).
+ * at most 125 registers or 2,000 bits ({@link Builder#maxGap},
+ * {@link Builder#excludeHoldingRegisters}, {@link Builder#requestPerTag}).
  *
  * <p><b>Thread safety:</b> the built source is immutable and thread-safe; it polls on one
  * daemon thread of its own ({@code historian-modbus-<name>}), so one slow or dead device never
@@ -69,7 +70,14 @@ public final class ModbusSource implements SampleSource {
         this.config = config;
     }
 
-    /** Starts configuring a Modbus TCP device at {@code host:port}. */
+    /**
+     * Starts configuring a Modbus TCP device at {@code host:port}.
+     *
+     * @param host the device's host name or IP address, not blank
+     * @param port the TCP port, 1 to 65535; Modbus TCP uses 502
+     * @return a builder for the device's settings and points
+     * @throws IllegalArgumentException if the host is blank or the port out of range
+     */
     public static Builder tcp(String host, int port) {
         return new Builder(host, port, false);
     }
@@ -77,6 +85,11 @@ public final class ModbusSource implements SampleSource {
     /**
      * Starts configuring a serial (RTU) device behind a transparent TCP gateway: RTU frames with
      * CRC-16 and no MBAP header, over TCP to {@code host:port}.
+     *
+     * @param host the gateway's host name or IP address, not blank
+     * @param port the gateway's TCP port, 1 to 65535
+     * @return a builder for the device's settings and points
+     * @throws IllegalArgumentException if the host is blank or the port out of range
      */
     public static Builder rtuOverTcp(String host, int port) {
         return new Builder(host, port, true);
@@ -94,6 +107,8 @@ public final class ModbusSource implements SampleSource {
      *
      * The format is described at {@link Builder#registerMap(Path)}.
      *
+     * @param csv the CSV file, UTF-8
+     * @return the checked points, to apply to any number of device builders
      * @throws IllegalArgumentException naming the file, line and column of the first error
      * @throws java.io.UncheckedIOException if the file cannot be read
      */
@@ -106,7 +121,7 @@ public final class ModbusSource implements SampleSource {
         return config.name();
     }
 
-    /** The current connection state; {@link DeviceState#NEW} before {@link #start}. */
+    /** {@return the current connection state; {@link DeviceState#NEW} before {@link #start}, {@link DeviceState#CLOSED} after {@link #close}} */
     public DeviceState state() {
         synchronized (lock) {
             if (poller == null) {
@@ -116,7 +131,7 @@ public final class ModbusSource implements SampleSource {
         }
     }
 
-    /** A snapshot of the counters (all zero before {@link #start}). */
+    /** {@return a snapshot of the counters (all zero before {@link #start})} */
     public DeviceStats stats() {
         DevicePoller p;
         synchronized (lock) {
@@ -128,7 +143,7 @@ public final class ModbusSource implements SampleSource {
         return p.stats();
     }
 
-    /** The number of read requests one poll sends (the planner's result). */
+    /** {@return the number of read requests one poll sends (the planner's result)} */
     public int requestsPerPoll() {
         return config.requests().size();
     }
@@ -141,6 +156,7 @@ public final class ModbusSource implements SampleSource {
     /**
      * Starts polling into {@code sink} on a new thread and returns at once.
      *
+     * @param sink where the samples go; the historian passes its write path
      * @throws IllegalStateException if already started or closed
      */
     @Override
@@ -247,7 +263,12 @@ public final class ModbusSource implements SampleSource {
             return "device=" + (name != null ? name : host + ":" + port);
         }
 
-        /** The device name used in logs, errors and statistics; default {@code host:port}. */
+        /**
+         * The device name used in logs, errors and statistics; default {@code host:port}.
+         *
+         * @param name the name, not blank; also the {@link SampleSource#name()} the historian requires to be unique
+         * @return this builder
+         */
         public Builder name(String name) {
             Objects.requireNonNull(name, "name");
             if (name.isBlank()) {
@@ -257,25 +278,45 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** The default unit id (0..255) of the points; a point may override it. Default 1. */
+        /**
+         * The default unit id (0..255) of the points; a point may override it. Default 1.
+         *
+         * @param unitId the unit (slave) id, 0 to 255; gateways route by it, plain TCP devices often ignore it
+         * @return this builder
+         */
         public Builder unitId(int unitId) {
             this.unitId = checkUnit(unitId, device());
             return this;
         }
 
-        /** The poll period; default 1 s. */
+        /**
+         * The poll period; default 1 s.
+         *
+         * @param interval the time between poll starts, positive; a poll that overruns skips the missed slots
+         * @return this builder
+         */
         public Builder pollEvery(Duration interval) {
             this.pollInterval = positive(interval, "pollEvery");
             return this;
         }
 
-        /** The connect timeout and the deadline of each request; default 1 s. */
+        /**
+         * The connect timeout and the deadline of each request; default 1 s.
+         *
+         * @param timeout the timeout, positive
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = positive(timeout, "timeout");
             return this;
         }
 
-        /** Repeats of a timed-out request before the connection is dropped (TCP only); default 0. */
+        /**
+         * Repeats of a timed-out request before the connection is dropped (TCP only); default 0.
+         *
+         * @param retries the repeats, 0 to 10
+         * @return this builder
+         */
         public Builder retries(int retries) {
             if (retries < 0 || retries > 10) {
                 throw new IllegalArgumentException("retries out of range 0..10 [" + device() + ", retries=" + retries + "]");
@@ -284,13 +325,23 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** A wait after each connect before the first request; default 0. */
+        /**
+         * A wait after each connect before the first request; default 0.
+         *
+         * @param pause the wait, zero or more
+         * @return this builder
+         */
         public Builder pauseAfterConnect(Duration pause) {
             this.pauseAfterConnect = nonNegative(pause, "pauseAfterConnect");
             return this;
         }
 
-        /** A wait between the requests of one poll; default 0. */
+        /**
+         * A wait between the requests of one poll; default 0.
+         *
+         * @param pause the wait, zero or more
+         * @return this builder
+         */
         public Builder pauseBetweenRequests(Duration pause) {
             this.pauseBetweenRequests = nonNegative(pause, "pauseBetweenRequests");
             return this;
@@ -300,6 +351,10 @@ public final class ModbusSource implements SampleSource {
          * The reconnect delay: {@code initial} after the first failure, doubled per further
          * failure up to {@code max}, each scaled by a random factor in [0.5, 1]. Default
          * 100 ms and 30 s.
+         *
+         * @param initial the delay after the first failure, positive
+         * @param max the longest delay, not below {@code initial}
+         * @return this builder
          */
         public Builder backoff(Duration initial, Duration max) {
             positive(initial, "backoff initial");
@@ -313,7 +368,12 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** Unread addresses (registers or bits) one request may bridge between two points; default 0. */
+        /**
+         * Unread addresses (registers or bits) one request may bridge between two points; default 0.
+         *
+         * @param addresses the gap, 0 to 2000; a larger gap means fewer requests but more data read and discarded
+         * @return this builder
+         */
         public Builder maxGap(int addresses) {
             if (addresses < 0 || addresses > 2000) {
                 throw new IllegalArgumentException("maxGap out of range 0..2000 [" + device() + ", maxGap=" + addresses + "]");
@@ -322,7 +382,12 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** Registers per request, 1..125 (the protocol limit, and the default). */
+        /**
+         * Registers per request, 1..125 (the protocol limit, and the default).
+         *
+         * @param registers the most registers one request reads, 1 to 125
+         * @return this builder
+         */
         public Builder maxRegistersPerRequest(int registers) {
             if (registers < 1 || registers > 125) {
                 throw new IllegalArgumentException("maxRegistersPerRequest out of range 1..125 [" + device()
@@ -332,7 +397,12 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** Coils or discrete inputs per request, 1..2000 (the protocol limit, and the default). */
+        /**
+         * Coils or discrete inputs per request, 1..2000 (the protocol limit, and the default).
+         *
+         * @param bits the most bits one request reads, 1 to 2000
+         * @return this builder
+         */
         public Builder maxBitsPerRequest(int bits) {
             if (bits < 1 || bits > 2000) {
                 throw new IllegalArgumentException("maxBitsPerRequest out of range 1..2000 [" + device()
@@ -342,7 +412,12 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** One request per point, never merged, for devices that reject multi-register reads. */
+        /**
+         * One request per point, never merged, for devices that reject multi-register reads.
+         *
+         * @param oneEach true for one request per point; default false
+         * @return this builder
+         */
         public Builder requestPerTag(boolean oneEach) {
             this.requestPerTag = oneEach;
             return this;
@@ -351,22 +426,45 @@ public final class ModbusSource implements SampleSource {
         /**
          * Never reads the holding registers {@code first..last} (1-based, inclusive, any
          * spelling the table accepts), even to bridge a gap.
+         *
+         * @param first the first excluded register number
+         * @param last the last excluded register number, not before {@code first}
+         * @return this builder
+         * @throws IllegalArgumentException if a number is out of range or {@code last} comes before {@code first}
          */
         public Builder excludeHoldingRegisters(int first, int last) {
             return exclude(Table.HOLDING_REGISTER, first, last);
         }
 
-        /** Never reads the input registers {@code first..last}; see {@link #excludeHoldingRegisters}. */
+        /**
+         * Never reads the input registers {@code first..last}; see {@link #excludeHoldingRegisters}.
+         *
+         * @param first the first excluded number, 1-based
+         * @param last the last excluded number, not before {@code first}
+         * @return this builder
+         */
         public Builder excludeInputRegisters(int first, int last) {
             return exclude(Table.INPUT_REGISTER, first, last);
         }
 
-        /** Never reads the coils {@code first..last}; see {@link #excludeHoldingRegisters}. */
+        /**
+         * Never reads the coils {@code first..last}; see {@link #excludeHoldingRegisters}.
+         *
+         * @param first the first excluded number, 1-based
+         * @param last the last excluded number, not before {@code first}
+         * @return this builder
+         */
         public Builder excludeCoils(int first, int last) {
             return exclude(Table.COIL, first, last);
         }
 
-        /** Never reads the discrete inputs {@code first..last}; see {@link #excludeHoldingRegisters}. */
+        /**
+         * Never reads the discrete inputs {@code first..last}; see {@link #excludeHoldingRegisters}.
+         *
+         * @param first the first excluded number, 1-based
+         * @param last the last excluded number, not before {@code first}
+         * @return this builder
+         */
         public Builder excludeDiscreteInputs(int first, int last) {
             return exclude(Table.DISCRETE_INPUT, first, last);
         }
@@ -383,7 +481,12 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** The clock that timestamps samples; default the system UTC clock. */
+        /**
+         * The clock that timestamps samples; default the system UTC clock.
+         *
+         * @param clock the clock read when a response arrives or a failure is written
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -412,6 +515,8 @@ public final class ModbusSource implements SampleSource {
          * skipped; fields may be double-quoted. A {@code string} type is refused: samples are
          * numbers.
          *
+         * @param csv the CSV file, UTF-8
+         * @return this builder
          * @throws IllegalArgumentException naming the file, line and column of the first error,
          *     such as {@code unknown type 'flaot32' [file=map.csv, line=3, column=3 (type)]}
          * @throws java.io.UncheckedIOException if the file cannot be read
@@ -421,7 +526,12 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** Adds every point of a map read by {@link ModbusSource#fromCsv(Path)}. */
+        /**
+         * Adds every point of a map read by {@link ModbusSource#fromCsv(Path)}.
+         *
+         * @param map the checked points
+         * @return this builder
+         */
         public Builder registerMap(RegisterMap map) {
             Objects.requireNonNull(map, "map").applyTo(this);
             return this;
@@ -436,22 +546,42 @@ public final class ModbusSource implements SampleSource {
             return out;
         }
 
-        /** Starts a holding register point (fc 03); {@code number} as in {@link ModbusSource}. */
+        /**
+         * Starts a holding register point (fc 03); {@code number} as in {@link ModbusSource}.
+         *
+         * @param number the 1-based register number, in any spelling the table accepts (see {@link ModbusSource})
+         * @return the new point's builder
+         */
         public PointBuilder holdingRegister(int number) {
             return point(Table.HOLDING_REGISTER, number);
         }
 
-        /** Starts an input register point (fc 04); {@code number} as in {@link ModbusSource}. */
+        /**
+         * Starts an input register point (fc 04); {@code number} as in {@link ModbusSource}.
+         *
+         * @param number the 1-based register number, in any spelling the table accepts (see {@link ModbusSource})
+         * @return the new point's builder
+         */
         public PointBuilder inputRegister(int number) {
             return point(Table.INPUT_REGISTER, number);
         }
 
-        /** Starts a coil point (fc 01), 1-based: coil 1 is wire address 0. */
+        /**
+         * Starts a coil point (fc 01), 1-based: coil 1 is wire address 0.
+         *
+         * @param number the coil number, 1 to 65536
+         * @return the new point's builder
+         */
         public PointBuilder coil(int number) {
             return point(Table.COIL, number);
         }
 
-        /** Starts a discrete input point (fc 02); {@code number} as in {@link ModbusSource}. */
+        /**
+         * Starts a discrete input point (fc 02); {@code number} as in {@link ModbusSource}.
+         *
+         * @param number the 1-based register number, in any spelling the table accepts (see {@link ModbusSource})
+         * @return the new point's builder
+         */
         public PointBuilder discreteInput(int number) {
             return point(Table.DISCRETE_INPUT, number);
         }
@@ -466,6 +596,7 @@ public final class ModbusSource implements SampleSource {
         /**
          * Checks the configuration, plans the requests and returns the source.
          *
+         * @return the source; hand it to {@code Historian.Builder.source}
          * @throws IllegalStateException if no point is configured, a point has no tag, two
          *     points share a tag, a point overlaps an excluded range, runs past address 65535,
          *     or is wider than one request
@@ -578,57 +709,110 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** Signed 16-bit. */
+        /**
+         * Signed 16-bit.
+         *
+         * @return this point's builder
+         */
         public PointBuilder int16() {
             return type(DataType.INT16, WordOrder.ABCD);
         }
 
-        /** Signed 16-bit with the bytes in {@code order} (BADC and DCBA swap them). */
+        /**
+         * Signed 16-bit with the bytes in {@code order} (BADC and DCBA swap them).
+         *
+         * @param order the byte order; BADC and DCBA swap the two bytes
+         * @return this point's builder
+         */
         public PointBuilder int16(WordOrder order) {
             return type(DataType.INT16, order);
         }
 
-        /** Unsigned 16-bit (the default for registers). */
+        /**
+         * Unsigned 16-bit (the default for registers).
+         *
+         * @return this point's builder
+         */
         public PointBuilder uint16() {
             return type(DataType.UINT16, WordOrder.ABCD);
         }
 
-        /** Unsigned 16-bit with the bytes in {@code order}. */
+        /**
+         * Unsigned 16-bit with the bytes in {@code order}.
+         *
+         * @param order the byte order; BADC and DCBA swap the two bytes
+         * @return this point's builder
+         */
         public PointBuilder uint16(WordOrder order) {
             return type(DataType.UINT16, order);
         }
 
-        /** Signed 32-bit over two registers. */
+        /**
+         * Signed 32-bit over two registers.
+         *
+         * @param order the byte and word order on the wire
+         * @return this point's builder
+         */
         public PointBuilder int32(WordOrder order) {
             return type(DataType.INT32, order);
         }
 
-        /** Unsigned 32-bit over two registers. */
+        /**
+         * Unsigned 32-bit over two registers.
+         *
+         * @param order the byte and word order on the wire
+         * @return this point's builder
+         */
         public PointBuilder uint32(WordOrder order) {
             return type(DataType.UINT32, order);
         }
 
-        /** Signed 64-bit over four registers; values beyond 2^53 lose precision as doubles. */
+        /**
+         * Signed 64-bit over four registers; values beyond 2^53 lose precision as doubles.
+         *
+         * @param order the byte and word order on the wire
+         * @return this point's builder
+         */
         public PointBuilder int64(WordOrder order) {
             return type(DataType.INT64, order);
         }
 
-        /** Unsigned 64-bit over four registers; values beyond 2^53 lose precision as doubles. */
+        /**
+         * Unsigned 64-bit over four registers; values beyond 2^53 lose precision as doubles.
+         *
+         * @param order the byte and word order on the wire
+         * @return this point's builder
+         */
         public PointBuilder uint64(WordOrder order) {
             return type(DataType.UINT64, order);
         }
 
-        /** IEEE 754 single precision over two registers. */
+        /**
+         * IEEE 754 single precision over two registers.
+         *
+         * @param order the byte and word order on the wire
+         * @return this point's builder
+         */
         public PointBuilder float32(WordOrder order) {
             return type(DataType.FLOAT32, order);
         }
 
-        /** IEEE 754 double precision over four registers. */
+        /**
+         * IEEE 754 double precision over four registers.
+         *
+         * @param order the byte and word order on the wire
+         * @return this point's builder
+         */
         public PointBuilder float64(WordOrder order) {
             return type(DataType.FLOAT64, order);
         }
 
-        /** One bit of the register, 0 (least significant) to 15; the value is 0 or 1. */
+        /**
+         * One bit of the register, 0 (least significant) to 15; the value is 0 or 1.
+         *
+         * @param index the bit, 0 (least significant) to 15
+         * @return this point's builder
+         */
         public PointBuilder bit(int index) {
             if (index < 0 || index > 15) {
                 throw new IllegalArgumentException("bit index out of range 0..15 [" + where() + ", bit=" + index + "]");
@@ -638,7 +822,12 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** The historian tag the values go to (required). */
+        /**
+         * The historian tag the values go to (required).
+         *
+         * @param name a valid tag name (see {@link TagDefinition}), unique within the device
+         * @return this point's builder
+         */
         public PointBuilder tag(String name) {
             Objects.requireNonNull(name, "tag");
             String problem = TagDefinition.nameProblem(name);
@@ -649,7 +838,12 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** Multiplied into the raw value; default 1. */
+        /**
+         * Multiplied into the raw value; default 1.
+         *
+         * @param factor the scale, finite and not zero
+         * @return this point's builder
+         */
         public PointBuilder scale(double factor) {
             if (!Double.isFinite(factor) || factor == 0) {
                 throw new IllegalArgumentException("scale must be finite and non-zero [" + where() + ", scale=" + factor + "]");
@@ -658,7 +852,12 @@ public final class ModbusSource implements SampleSource {
             return this;
         }
 
-        /** Added after scaling; default 0. */
+        /**
+         * Added after scaling; default 0.
+         *
+         * @param offset the offset in the tag's unit, finite
+         * @return this point's builder
+         */
         public PointBuilder offset(double offset) {
             if (!Double.isFinite(offset)) {
                 throw new IllegalArgumentException("offset must be finite [" + where() + ", offset=" + offset + "]");
@@ -670,33 +869,60 @@ public final class ModbusSource implements SampleSource {
         /**
          * The unit id of this point when it differs from the device's, for several slaves
          * behind one gateway; they share the connection and its one-at-a-time request queue.
+         *
+         * @param unitId the unit (slave) id, 0 to 255
+         * @return this point's builder
          */
         public PointBuilder unitId(int unitId) {
             this.unitId = checkUnit(unitId, where());
             return this;
         }
 
-        /** Finishes this point and starts a holding register point. */
+        /**
+         * Finishes this point and starts a holding register point.
+         *
+         * @param number the 1-based register number, in any spelling the table accepts (see {@link ModbusSource})
+         * @return the new point's builder
+         */
         public PointBuilder holdingRegister(int number) {
             return device.holdingRegister(number);
         }
 
-        /** Finishes this point and starts an input register point. */
+        /**
+         * Finishes this point and starts an input register point.
+         *
+         * @param number the 1-based register number, in any spelling the table accepts (see {@link ModbusSource})
+         * @return the new point's builder
+         */
         public PointBuilder inputRegister(int number) {
             return device.inputRegister(number);
         }
 
-        /** Finishes this point and starts a coil point. */
+        /**
+         * Finishes this point and starts a coil point.
+         *
+         * @param number the coil number, 1 to 65536
+         * @return the new point's builder
+         */
         public PointBuilder coil(int number) {
             return device.coil(number);
         }
 
-        /** Finishes this point and starts a discrete input point. */
+        /**
+         * Finishes this point and starts a discrete input point.
+         *
+         * @param number the 1-based register number, in any spelling the table accepts (see {@link ModbusSource})
+         * @return the new point's builder
+         */
         public PointBuilder discreteInput(int number) {
             return device.discreteInput(number);
         }
 
-        /** Finishes this point and builds the source; see {@link Builder#build()}. */
+        /**
+         * Finishes this point and builds the source; see {@link Builder#build()}.
+         *
+         * @return the source
+         */
         public ModbusSource build() {
             return device.build();
         }

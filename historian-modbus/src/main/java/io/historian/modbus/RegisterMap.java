@@ -55,17 +55,17 @@ public final class RegisterMap {
         return new RegisterMap(file, new ArrayList<>(lines));
     }
 
-    /** The file the map was read from, as given. */
+    /** {@return the file the map was read from, as given} */
     public String file() {
         return file;
     }
 
-    /** The tag names, in file order. */
+    /** {@return the tag names, in file order} */
     public List<String> tags() {
         return tags;
     }
 
-    /** The number of points. */
+    /** {@return the number of points} */
     public int size() {
         return tags.size();
     }

@@ -121,7 +121,11 @@ public final class S3ColdTier implements ColdTier {
         }
     }
 
-    /** A builder; endpoint, bucket and credentials are required. */
+    /**
+     * A builder; endpoint, bucket and credentials are required.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -262,19 +266,34 @@ public final class S3ColdTier implements ColdTier {
         private Builder() {
         }
 
-        /** The server URL, {@code https://host:port} (or {@code http://} for a local test server). */
+        /**
+         * The server URL, {@code https://host:port} (or {@code http://} for a local test server).
+         *
+         * @param url the endpoint URL, without bucket or path
+         * @return this builder
+         */
         public Builder endpoint(String url) {
             this.endpoint = Objects.requireNonNull(url, "url");
             return this;
         }
 
-        /** The region (default: asked from the server). */
+        /**
+         * The region (default: asked from the server).
+         *
+         * @param region the region name, such as {@code eu-central-1}
+         * @return this builder
+         */
         public Builder region(String region) {
             this.region = Objects.requireNonNull(region, "region");
             return this;
         }
 
-        /** The bucket; it must exist. */
+        /**
+         * The bucket; it must exist.
+         *
+         * @param bucket the bucket name; the tier never creates it
+         * @return this builder
+         */
         public Builder bucket(String bucket) {
             this.bucket = Objects.requireNonNull(bucket, "bucket");
             return this;
@@ -283,6 +302,10 @@ public final class S3ColdTier implements ColdTier {
         /**
          * The key prefix of every object (default none), such as {@code site-a/}. Must be empty or
          * end with {@code /} and have no {@code .} or {@code ..} segment.
+         *
+         * @param prefix the prefix, empty or ending with {@code /}
+         * @return this builder
+         * @throws IllegalArgumentException if the prefix does not end with {@code /} or has an invalid segment
          */
         public Builder prefix(String prefix) {
             Objects.requireNonNull(prefix, "prefix");
@@ -296,38 +319,68 @@ public final class S3ColdTier implements ColdTier {
             return this;
         }
 
-        /** Static credentials. */
+        /**
+         * Static credentials.
+         *
+         * @param credentials the keys used for every request
+         * @return this builder
+         */
         public Builder credentials(S3Credentials credentials) {
             Objects.requireNonNull(credentials, "credentials");
             this.credentials = () -> credentials;
             return this;
         }
 
-        /** Credentials asked for on each request (rotating or temporary ones); the supplier must be quick. */
+        /**
+         * Credentials asked for on each request (rotating or temporary ones); the supplier must be quick.
+         *
+         * @param provider called for each request; must not return null
+         * @return this builder
+         */
         public Builder credentials(Supplier<S3Credentials> provider) {
             this.credentials = Objects.requireNonNull(provider, "provider");
             return this;
         }
 
-        /** Trusts the CA certificates in a PEM file in place of the JVM's trust store (a private CA). */
+        /**
+         * Trusts the CA certificates in a PEM file in place of the JVM's trust store (a private CA).
+         *
+         * @param pemFile a PEM file with one or more CA certificates; read at {@link #build()}
+         * @return this builder
+         */
         public Builder trustedCertificates(Path pemFile) {
             this.trustedCertificates = Objects.requireNonNull(pemFile, "pemFile");
             return this;
         }
 
-        /** Connection timeout (default 10 s). */
+        /**
+         * Connection timeout (default 10 s).
+         *
+         * @param timeout how long opening a connection may take, positive
+         * @return this builder
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
             return this;
         }
 
-        /** Read and write timeout: how long a stalled transfer waits (default 30 s). */
+        /**
+         * Read and write timeout: how long a stalled transfer waits (default 30 s).
+         *
+         * @param timeout the longest pause in a transfer, positive
+         * @return this builder
+         */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive(timeout, "readTimeout");
             return this;
         }
 
-        /** Whole-call timeout (default 2 min). */
+        /**
+         * Whole-call timeout (default 2 min).
+         *
+         * @param timeout the longest one request may take in all, positive
+         * @return this builder
+         */
         public Builder callTimeout(Duration timeout) {
             this.callTimeout = positive(timeout, "callTimeout");
             return this;
@@ -341,7 +394,13 @@ public final class S3ColdTier implements ColdTier {
             return d;
         }
 
-        /** Builds the tier; no request is made until the historian uses it. */
+        /**
+         * Builds the tier; no request is made until the historian uses it.
+         *
+         * @return the tier; hand it to {@code Historian.Builder.coldTier}
+         * @throws IllegalStateException if the endpoint, bucket or credentials are missing
+         * @throws IllegalArgumentException if the trusted certificates cannot be read
+         */
         public S3ColdTier build() {
             if (endpoint == null || bucket == null || credentials == null) {
                 throw new IllegalStateException("S3ColdTier needs endpoint, bucket and credentials [endpoint=" + endpoint

@@ -11,13 +11,25 @@ import java.util.Objects;
  * @param sessionToken a session token for temporary credentials, or null
  */
 public record S3Credentials(String accessKey, String secretKey, String sessionToken) {
-    /** Checks that the keys are present. */
+    /**
+     * Checks that the keys are present.
+     *
+     * @param accessKey the access key id
+     * @param secretKey the secret
+     * @param sessionToken a session token for temporary credentials, or null
+     */
     public S3Credentials {
         Objects.requireNonNull(accessKey, "accessKey");
         Objects.requireNonNull(secretKey, "secretKey");
     }
 
-    /** Static credentials without a session token. */
+    /**
+     * Static credentials without a session token.
+     *
+     * @param accessKey the access key id
+     * @param secretKey the secret
+     * @return the credentials
+     */
     public static S3Credentials of(String accessKey, String secretKey) {
         return new S3Credentials(accessKey, secretKey, null);
     }

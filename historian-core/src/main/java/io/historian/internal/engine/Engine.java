@@ -14,6 +14,8 @@ import io.historian.TagStats;
 import io.historian.TieringReport;
 import io.historian.ValueAt;
 import io.historian.internal.journal.ChronicleJournal;
+import io.historian.internal.journal.ChronicleProperties;
+import io.historian.internal.query.Query;
 import io.historian.internal.store.RocksChunkStore;
 import io.historian.internal.tier.Manifest;
 import io.historian.internal.tier.SegmentCache;
@@ -117,6 +119,7 @@ public final class Engine implements Historian {
     /** Opens a historian; waits until the journal's backlog has been replayed. */
     public static Engine open(Settings settings) {
         JvmFlags.check();
+        ChronicleProperties.apply();
         Engine engine = new Engine(settings);
         try {
             engine.awaitReplay();
@@ -227,7 +230,7 @@ public final class Engine implements Historian {
     @Override
     public RawQuery query(String tag) {
         Objects.requireNonNull(tag, "tag");
-        return new RawQuery(reads.queries, tag);
+        return new Query(reads.queries, tag);
     }
 
     @Override

@@ -20,7 +20,8 @@ import io.historian.internal.tier.Manifest;
 import io.historian.internal.tier.SegmentCache;
 import io.historian.query.Aggregate;
 import io.historian.query.AggregateCursor;
-import io.historian.query.Downsampling;
+import io.historian.internal.query.Downsampling;
+import io.historian.internal.query.QueryReader;
 import io.historian.query.PointCursor;
 import io.historian.query.RawQuery;
 import io.historian.query.SampleCursor;
@@ -230,7 +231,7 @@ final class Reads {
     // ---------------------------------------------------------------- query modes
 
     /** Opens the cursors of every query mode; a pattern runs over the matching tags in turn. */
-    final RawQuery.Reader queries = new RawQuery.Reader() {
+    final QueryReader queries = new QueryReader() {
         @Override
         public SampleCursor open(RawQuery q) {
             if (q.isPattern()) {

@@ -1,6 +1,5 @@
 package io.historian.internal.query;
 
-import io.historian.query.Downsampling;
 import io.historian.query.PointCursor;
 
 /** Opens the chart cursor of a {@link Downsampling} mode. */

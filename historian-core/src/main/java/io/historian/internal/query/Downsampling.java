@@ -1,10 +1,8 @@
-package io.historian.query;
+package io.historian.internal.query;
 
 /**
- * The chart downsampling modes of {@link RawQuery}: see {@link RawQuery#lttb(int)},
- * {@link RawQuery#minMaxLttb(int)} and {@link RawQuery#plot(int)}.
- *
- * <p><b>Thread safety:</b> immutable.
+ * The chart downsampling modes behind {@link io.historian.query.RawQuery#lttb(int)},
+ * {@link io.historian.query.RawQuery#minMaxLttb(int)} and {@link io.historian.query.RawQuery#plot(int)}.
  */
 public enum Downsampling {
     /** Largest-Triangle-Three-Buckets (Steinarsson 2013). */

@@ -1,0 +1,58 @@
+package io.historian;
+
+import io.historian.testing.ApiSurface;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** Core's public types are exactly its API, in its three API packages, showing nothing internal. */
+class ApiSurfaceTest {
+    @Test
+    void publicTypes_areTheApiAndShowNothingInternal() {
+        ApiSurface.check(Historian.class, Set.of("io.historian", "io.historian.query", "io.historian.spi"),
+                new TreeSet<>("""
+                io.historian.ColdTierUnavailableException
+                io.historian.DataSize
+                io.historian.DuplicatePolicy
+                io.historian.Durability
+                io.historian.FileSystemColdTier
+                io.historian.FilterStats
+                io.historian.FormulaException
+                io.historian.Historian
+                io.historian.Historian$Builder
+                io.historian.HistorianException
+                io.historian.HistorianMXBean
+                io.historian.HistorianStats
+                io.historian.Interpolation
+                io.historian.JournalFullException
+                io.historian.OverflowPolicy
+                io.historian.Quality
+                io.historian.RejectReason
+                io.historian.Sample
+                io.historian.SampleBatch
+                io.historian.SampleListener
+                io.historian.SampleRejectedException
+                io.historian.Subscription
+                io.historian.Subscription$State
+                io.historian.SubscriptionLaggedException
+                io.historian.TagDefinition
+                io.historian.TagDefinition$Span
+                io.historian.TagNotFoundException
+                io.historian.TagStats
+                io.historian.TieringPolicy
+                io.historian.TieringReport
+                io.historian.ValueAt
+                io.historian.query.Aggregate
+                io.historian.query.AggregateCursor
+                io.historian.query.Fill
+                io.historian.query.Fill$Kind
+                io.historian.query.PointCursor
+                io.historian.query.RawQuery
+                io.historian.query.SampleCursor
+                io.historian.spi.ColdTier
+                io.historian.spi.ColdTier$ObjectInfo
+                io.historian.spi.SampleSink
+                io.historian.spi.SampleSource
+                """.strip().lines().toList()));
+    }
+}
