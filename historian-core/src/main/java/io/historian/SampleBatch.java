@@ -19,6 +19,9 @@ import java.util.Objects;
  * <p><b>Thread safety:</b> not thread-safe; use one batch per thread.
  */
 public final class SampleBatch {
+    private static final Instant MIN_MILLIS = Instant.ofEpochMilli(Long.MIN_VALUE);
+    private static final Instant MAX_MILLIS = Instant.ofEpochMilli(Long.MAX_VALUE);
+
     private String[] tags;
     private long[] timestamps;
     private double[] values;
@@ -54,7 +57,7 @@ public final class SampleBatch {
      * @return this batch
      */
     public SampleBatch add(String tag, Instant timestamp, double value) {
-        return add(tag, timestamp.toEpochMilli(), value, Quality.GOOD);
+        return add(tag, millis(timestamp), value, Quality.GOOD);
     }
 
     /**
@@ -67,7 +70,7 @@ public final class SampleBatch {
      * @return this batch
      */
     public SampleBatch add(String tag, Instant timestamp, double value, Quality quality) {
-        return add(tag, timestamp.toEpochMilli(), value, quality);
+        return add(tag, millis(timestamp), value, quality);
     }
 
     /**
@@ -77,7 +80,20 @@ public final class SampleBatch {
      * @return this batch
      */
     public SampleBatch add(Sample sample) {
-        return add(sample.tag(), sample.timestamp().toEpochMilli(), sample.value(), sample.quality());
+        return add(sample.tag(), millis(sample.timestamp()), sample.value(), sample.quality());
+    }
+
+    /**
+     * Milliseconds since the epoch, saturated at the ends of {@code long}: an instant beyond them is
+     * then refused as {@link RejectReason#TIMESTAMP_OUT_OF_RANGE} when the batch is written, not
+     * with an arithmetic overflow here.
+     */
+    private static long millis(Instant timestamp) {
+        Objects.requireNonNull(timestamp, "timestamp");
+        if (timestamp.isBefore(MIN_MILLIS)) {
+            return Long.MIN_VALUE;
+        }
+        return timestamp.isAfter(MAX_MILLIS) ? Long.MAX_VALUE : timestamp.toEpochMilli();
     }
 
     /**

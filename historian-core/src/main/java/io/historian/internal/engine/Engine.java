@@ -185,18 +185,18 @@ public final class Engine implements Historian {
 
     @Override
     public void write(String tag, Instant timestamp, double value) {
-        write(tag, Objects.requireNonNull(timestamp, "timestamp").toEpochMilli(), value, Quality.GOOD);
+        write(tag, Timestamps.toMillis(Objects.requireNonNull(timestamp, "timestamp")), value, Quality.GOOD);
     }
 
     @Override
     public void write(String tag, Instant timestamp, double value, Quality quality) {
-        write(tag, Objects.requireNonNull(timestamp, "timestamp").toEpochMilli(), value, quality);
+        write(tag, Timestamps.toMillis(Objects.requireNonNull(timestamp, "timestamp")), value, quality);
     }
 
     @Override
     public void write(Sample sample) {
         Objects.requireNonNull(sample, "sample");
-        write(sample.tag(), sample.timestamp().toEpochMilli(), sample.value(), sample.quality());
+        write(sample.tag(), Timestamps.toMillis(sample.timestamp()), sample.value(), sample.quality());
     }
 
     @Override
@@ -250,12 +250,14 @@ public final class Engine implements Historian {
     @Override
     public Optional<TagDefinition> tag(String name) {
         Objects.requireNonNull(name, "name");
+        status.checkNotClosed();
         int id = registry.idOf(name);
         return id < 0 ? Optional.empty() : Optional.of(registry.definition(id));
     }
 
     @Override
     public List<TagDefinition> tags() {
+        status.checkNotClosed();
         return registry.all();
     }
 
@@ -272,6 +274,8 @@ public final class Engine implements Historian {
 
     @Override
     public HistorianStats stats() {
+        // Not check(): a failed historian still reports its counters and the failure.
+        status.checkNotClosed();
         Throwable failure = status.failure();
         return new HistorianStats(writes.received(), writes.journaled(), writes.rejected(), writes.rejectedByReason(),
                 storeWriter.stored.get(), storeWriter.duplicates.get(), storeWriter.pending.get(),
@@ -283,6 +287,7 @@ public final class Engine implements Historian {
     @Override
     public TagStats stats(String tag) {
         Objects.requireNonNull(tag, "tag");
+        status.checkNotClosed();
         return writes.stats(tag, reads.idOrThrow(tag));
     }
 
