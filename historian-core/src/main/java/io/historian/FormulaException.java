@@ -2,7 +2,8 @@ package io.historian;
 
 /**
  * A formula of a calculated tag is invalid: it does not parse, calls an unknown function, is too
- * long or too deeply nested, references an unknown tag in strict mode, or takes part in a cycle.
+ * long or too deeply nested, references an unknown tag in strict mode, or takes part in a cycle; or
+ * the formulas together are over the build budget (total characters or tree nodes).
  *
  * <pre>{@code
  * try {

@@ -153,4 +153,32 @@ class CalculatedTagTest {
         assertTrue(twice.getMessage().contains("a"), twice.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Historian.builder().formulaStaleness(Duration.ZERO));
     }
+
+    @Test
+    void formulasNestedToTheLimit_buildOnA256KiBStack_andOneLevelMoreFailsWithAFormulaException() throws Exception {
+        // 200 levels (the documented limit) of parentheses, unary minus and function calls
+        String deepest = "(-abs(".repeat(66) + "(-tank1.level" + "))".repeat(66) + ")";
+        String tooDeep = "(" + deepest + ")";
+        Throwable[] failure = new Throwable[1];
+        Thread small = new Thread(null, () -> {
+            try {
+                try (Historian h = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false)
+                        .formula("deep", deepest).build()) {
+                    h.write("tank1.level", t(1), 3.0);
+                    assertEquals(List.of(new S(1, -3.0, Quality.GOOD)), read(h, "deep"));
+                }
+                FormulaException e = assertThrows(FormulaException.class, () -> Historian.builder()
+                        .dataDirectory(dir.resolve("data2")).jmx(false).formula("deep", tooDeep).build());
+                assertTrue(e.getMessage().startsWith("formula nested deeper than 200 levels at position 398 in formula"
+                        + " deep: "), e.getMessage());
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "formula-small-stack", 256 * 1024);
+        small.start();
+        small.join();
+        if (failure[0] != null) {
+            throw new AssertionError("failed on a 256 KiB stack", failure[0]);
+        }
+    }
 }

@@ -8,7 +8,13 @@ import org.codehaus.janino.SimpleCompiler;
 
 /**
  * Generates Java source from formula trees and compiles it with Janino, one nested class per
- * formula in one compilation unit.
+ * formula, in compilation units of at most {@value #UNIT_CHARS} characters of generated source.
+ *
+ * <p>Why units: Janino holds a whole compilation unit in memory (source, tokens, syntax tree, class
+ * files) until it has compiled all of it, so one unit for every formula made the peak memory of a
+ * build grow with the total source: 1,000 formulas of 10,000 characters (18 MB of generated source)
+ * ran out of a 256 MB heap. Bounded units keep the peak bounded and the build time linear in the
+ * source; each unit gets its own class loader, which holds only its classes.
  *
  * <p>The source is built only from what the tree holds: numbers are printed from their parsed
  * double ({@link Double#toString(double)}, which round-trips exactly), tag references become
@@ -27,6 +33,11 @@ import org.codehaus.janino.SimpleCompiler;
 final class FormulaCompiler {
     static final String PACKAGE = "historian.generated";
     static final int SPILL_DEPTH = 12;
+    /**
+     * A unit is compiled once its generated source reaches this many characters (a formula is never
+     * split, so a unit may exceed it by one formula's source).
+     */
+    static final int UNIT_CHARS = 256 * 1024;
     private static final String RT = "FormulaRuntime.";
 
     private FormulaCompiler() {
@@ -43,33 +54,48 @@ final class FormulaCompiler {
      *     one method), naming the formula
      */
     static CompiledFormula[] compile(String[] names, Node[] trees, ToIntFunction<String> slotOf) {
-        StringBuilder src = new StringBuilder(256 + trees.length * 256);
-        src.append("package ").append(PACKAGE).append(";\n")
-                .append("import io.historian.internal.formula.CompiledFormula;\n")
-                .append("import io.historian.internal.formula.FormulaRuntime;\n")
-                .append("public final class Formulas {\n");
+        CompiledFormula[] out = new CompiledFormula[trees.length];
+        StringBuilder src = new StringBuilder();
+        int unit = 0;
+        int from = 0;
         for (int i = 0; i < trees.length; i++) {
+            if (i == from) {
+                src.setLength(0);
+                src.append("package ").append(PACKAGE).append(";\n")
+                        .append("import io.historian.internal.formula.CompiledFormula;\n")
+                        .append("import io.historian.internal.formula.FormulaRuntime;\n")
+                        .append("public final class Formulas").append(unit).append(" {\n");
+            }
             appendClass(src, i, trees[i], slotOf);
+            if (src.length() >= UNIT_CHARS || i == trees.length - 1) {
+                src.append("}\n");
+                compileUnit(unit, src.toString(), names, trees, from, i + 1, slotOf, out);
+                unit++;
+                from = i + 1;
+            }
         }
-        src.append("}\n");
+        return out;
+    }
+
+    /** Compiles formulas [from, to) in one unit and fills {@code out} with their instances. */
+    private static void compileUnit(int unit, String src, String[] names, Node[] trees, int from, int to,
+            ToIntFunction<String> slotOf, CompiledFormula[] out) {
         SimpleCompiler compiler = new SimpleCompiler();
         compiler.setParentClassLoader(CompiledFormula.class.getClassLoader());
         try {
-            compiler.cook(src.toString());
+            compiler.cook(src);
         } catch (CompileException | RuntimeException e) {
-            throw blame(names, trees, slotOf, e);
+            throw blame(names, trees, from, to, slotOf, e);
         }
-        CompiledFormula[] out = new CompiledFormula[trees.length];
         try {
             ClassLoader loader = compiler.getClassLoader();
-            for (int i = 0; i < trees.length; i++) {
-                out[i] = (CompiledFormula) loader.loadClass(PACKAGE + ".Formulas$F" + i)
+            for (int i = from; i < to; i++) {
+                out[i] = (CompiledFormula) loader.loadClass(PACKAGE + ".Formulas" + unit + "$F" + i)
                         .getDeclaredConstructor().newInstance();
             }
         } catch (ReflectiveOperationException | LinkageError e) {
-            throw blame(names, trees, slotOf, e);
+            throw blame(names, trees, from, to, slotOf, e);
         }
-        return out;
     }
 
     /** The Java source of one formula, for tests and debugging. */
@@ -79,14 +105,15 @@ final class FormulaCompiler {
         return sb.toString();
     }
 
-    private static FormulaException blame(String[] names, Node[] trees, ToIntFunction<String> slotOf, Throwable e) {
-        if (trees.length > 1) {
+    private static FormulaException blame(String[] names, Node[] trees, int from, int to,
+            ToIntFunction<String> slotOf, Throwable e) {
+        if (to - from > 1) {
             // find the formula at fault so the message can name it
-            for (int i = 0; i < trees.length; i++) {
+            for (int i = from; i < to; i++) {
                 compile(new String[] {names[i]}, new Node[] {trees[i]}, slotOf);
             }
         }
-        String name = names.length > 0 ? names[0] : "?";
+        String name = from < names.length ? names[from] : "?";
         return new FormulaException(name, -1, "formula " + name + " could not be compiled (too large for one"
                 + " method?): " + e.getMessage(), e);
     }

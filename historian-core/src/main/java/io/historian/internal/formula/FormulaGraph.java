@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * The calculated tags: formulas compiled to code, ordered as a DAG, evaluated once per write call
@@ -75,7 +75,7 @@ import java.util.function.Predicate;
  * frontier cannot be abandoned and emits as it goes; any other holds its derived samples back until
  * the end of {@code evaluate}, so an abandoned in-order pass emits nothing. {@link #onSample} is a call of one
  * sample; when that sample reaches no frontier after its time it takes a direct path (the old
- * per-sample evaluation over the precomputed dependents) that saves and holds back nothing.
+ * per-sample evaluation, walking the readers) that saves and holds back nothing.
  *
  * <p><b>Thread safety:</b> none inside. The engine calls the graph under its write lock, one thread
  * at a time; the sink and the {@link History} are called on that thread. The counters may be read
@@ -97,19 +97,24 @@ public final class FormulaGraph {
     final long staleMillis;
     final History history;
 
+    /**
+     * The most formula text one graph takes, all formulas together: 200 formulas of the maximum
+     * length, or 20,000 of 100 characters. Checked before parsing, so that an oversized set fails
+     * fast instead of spending minutes or the heap in the compiler.
+     */
+    static final int MAX_TOTAL_CHARS = 2_000_000;
+    /**
+     * The most tree nodes (numbers, tag references, operators, calls, conditionals) one graph takes,
+     * all formulas together; checked after parsing and before any code is generated. The generated
+     * code and the build time grow with the nodes, and a node takes at least one character, so this
+     * limit bites before {@link #MAX_TOTAL_CHARS} only for formulas denser than 4 characters a node
+     * (typical formulas take about 5; terse ones such as {@code a*b+c} fewer).
+     */
+    static final int MAX_TOTAL_NODES = 500_000;
+
     // per slot
     private final Map<String, Integer> slots;
     final String[] slotTag;
-    /**
-     * Transitive dependents of each slot, ascending: f for a direct reader, ~f for one further down
-     * (for {@link #onSample}'s direct path and {@link #dependentCount}).
-     */
-    private final int[][] dependents;
-    /** Per slot, the stamp of the last direct-path trigger that changed it. */
-    private final long[] changed;
-    /** Whether a slot has dependents further down, which need the stamps. */
-    private final boolean[] indirect;
-    private long generation;
     /** The formula writing each slot, or -1 for a raw input. */
     private final int[] producer;
     /** Whether a slot takes input samples: no formula writes it and one reads it. */
@@ -208,7 +213,8 @@ public final class FormulaGraph {
      * @param staleness an input older than this at the time of an evaluation makes the result Uncertain
      * @param history where recalculations read the inputs' past values
      * @throws FormulaException for a formula that does not parse or compile, an unknown tag in strict
-     *     mode, or a cycle (naming every formula in it)
+     *     mode, a cycle (naming every formula in it), or formulas over {@link #MAX_TOTAL_CHARS} or
+     *     {@link #MAX_TOTAL_NODES} together
      */
     public FormulaGraph(Map<String, String> formulas, Predicate<String> knownTag, boolean strict,
             Duration staleness, History history) {
@@ -221,13 +227,12 @@ public final class FormulaGraph {
         }
         this.staleMillis = staleness.toMillis();
 
-        // parse, in the caller's order
         int n = formulas.size();
         String[] names = new String[n];
         String[] texts = new String[n];
-        Node[] trees = new Node[n];
         Map<String, Integer> byName = new HashMap<>();
         int i = 0;
+        long totalChars = 0;
         for (Map.Entry<String, String> e : formulas.entrySet()) {
             String name = Objects.requireNonNull(e.getKey(), "formula output tag");
             String text = Objects.requireNonNull(e.getValue(), () -> "expression of formula " + name);
@@ -236,9 +241,28 @@ public final class FormulaGraph {
             }
             names[i] = name;
             texts[i] = text;
-            trees[i] = FormulaParser.parse(name, text);
+            totalChars += text.length();
             byName.put(name, i);
             i++;
+        }
+        if (totalChars > MAX_TOTAL_CHARS) {
+            throw overBudget(names, k -> texts[k].length(), "characters", totalChars, MAX_TOTAL_CHARS);
+        }
+
+        // parse, in the caller's order, on a stack that fits the deepest legal formula
+        Node[] trees = FormulaBuildThread.call(() -> {
+            Node[] parsed = new Node[n];
+            for (int k = 0; k < n; k++) {
+                parsed[k] = FormulaParser.parse(names[k], texts[k]);
+            }
+            return parsed;
+        });
+        long totalNodes = 0;
+        for (Node tree : trees) {
+            totalNodes += tree.size;
+        }
+        if (totalNodes > MAX_TOTAL_NODES) {
+            throw overBudget(names, k -> trees[k].size, "nodes", totalNodes, MAX_TOTAL_NODES);
         }
 
         // references, unknown tags and the "reads" edges between formulas
@@ -299,52 +323,28 @@ public final class FormulaGraph {
             producer[outputSlot[r]] = r;
         }
 
-        // dependents: formulas reading each slot directly, closed transitively over outputs in
-        // reverse topological order so each output's set is complete before its readers use it
-        BitSet[] direct = new BitSet[slotCount];
+        // readers: the formulas reading each slot directly, ascending (filled in index order). Only
+        // direct edges are kept, so memory is linear in the formulas' references; what a sample
+        // reaches further down is found by walking them (see onSampleInOrder).
+        int[] readerCount = new int[slotCount];
         for (int r = 0; r < n; r++) {
             for (int s : inputs[r]) {
-                if (direct[s] == null) {
-                    direct[s] = new BitSet(n);
-                }
-                direct[s].set(r);
+                readerCount[s]++;
             }
         }
-        BitSet[] closure = new BitSet[n];
-        for (int r = n - 1; r >= 0; r--) {
-            BitSet readers = direct[outputSlot[r]];
-            BitSet all = new BitSet(n);
-            if (readers != null) {
-                all.or(readers);
-                for (int d = readers.nextSetBit(0); d >= 0; d = readers.nextSetBit(d + 1)) {
-                    all.or(closure[d]);
-                }
-            }
-            closure[r] = all;
-        }
-        dependents = new int[slotCount][];
-        indirect = new boolean[slotCount];
+        readers = new int[slotCount][];
         for (int s = 0; s < slotCount; s++) {
-            BitSet readers = direct[s];
-            if (readers == null) {
-                dependents[s] = new int[0];
-                continue;
+            readers[s] = new int[readerCount[s]];
+        }
+        int[] fill = new int[slotCount];
+        for (int r = 0; r < n; r++) {
+            for (int s : inputs[r]) { // a formula's inputs are distinct slots, so each reader once
+                readers[s][fill[s]++] = r;
             }
-            BitSet all = (BitSet) readers.clone();
-            for (int d = readers.nextSetBit(0); d >= 0; d = readers.nextSetBit(d + 1)) {
-                all.or(closure[d]);
-            }
-            int[] deps = all.stream().toArray();
-            for (int k = 0; k < deps.length; k++) {
-                if (!readers.get(deps[k])) {
-                    deps[k] = ~deps[k];
-                    indirect[s] = true;
-                }
-            }
-            dependents[s] = deps;
         }
 
-        code = FormulaCompiler.compile(outputTag, sortedTrees, slots::get);
+        Map<String, Integer> slotMap = slots;
+        code = FormulaBuildThread.call(() -> FormulaCompiler.compile(outputTag, sortedTrees, slotMap::get));
         evaluations = new long[n];
         unseen = new int[n];
         notGood = new int[n];
@@ -354,10 +354,6 @@ public final class FormulaGraph {
         Arrays.fill(frontier, NEVER);
         for (int r = 0; r < n; r++) {
             unseen[r] = inputs[r].length;
-        }
-        readers = new int[slotCount][];
-        for (int s = 0; s < slotCount; s++) {
-            readers[s] = direct[s] == null ? new int[0] : direct[s].stream().toArray();
         }
         value = new double[slotCount];
         time = new long[slotCount];
@@ -369,7 +365,6 @@ public final class FormulaGraph {
             isInput[sl] = producer[sl] < 0 && readers[sl].length != 0;
         }
         slotSaved = new long[slotCount];
-        changed = new long[slotCount];
         formulaSaved = new long[n];
         due = new FormulaBitQueue(n);
     }
@@ -560,67 +555,66 @@ public final class FormulaGraph {
         return slot >= 0 && slot < isInput.length && isInput[slot];
     }
 
+    /**
+     * Whether no formula a sample of the slot can reach, directly or further down, has its frontier
+     * after t. Walks the readers lowest index first with the (idle, hence empty) due queue, which
+     * visits each reachable formula once.
+     */
     private boolean reachesNoFrontierAfter(int slot, long t) {
-        for (int d : dependents[slot]) {
-            if (t < frontier[d >= 0 ? d : ~d]) {
+        for (int f : readers[slot]) {
+            due.mark(f);
+        }
+        for (int f = due.poll(); f >= 0; f = due.poll()) {
+            if (t < frontier[f]) {
+                due.clear();
                 return false;
+            }
+            for (int r : readers[outputSlot[f]]) {
+                due.mark(r);
             }
         }
         return true;
     }
 
     /**
-     * The in-order path for one sample, outside any call: the slot's transitive dependents in
-     * topological order, a formula further down only when one of its inputs changed in this trigger
-     * (per-slot generation stamps).
+     * The in-order path for one sample, outside any call: the slot's readers and, further down, the
+     * readers of every output that changed, each once and in topological order (the due queue polls
+     * the lowest index first, and a formula only marks readers with higher indices).
      */
     private void onSampleInOrder(int slot, long t, double v, int q, DerivedSink sink) {
         setSlot(slot, t, v, q);
-        long gen = 0; // stamps only when a formula further down must tell whether its inputs changed
-        if (indirect[slot]) {
-            gen = ++generation;
-            changed[slot] = gen;
-        }
         if (t > maxFrontier) {
             maxFrontier = t; // the slot's readers take t as their frontier
         }
-        for (int d : dependents[slot]) {
-            int f = d;
-            if (d < 0) {
-                f = ~d;
-                if (!changedIn(inputs[f], gen)) {
-                    continue;
+        for (int f : readers[slot]) {
+            due.mark(f);
+        }
+        try {
+            for (int f = due.poll(); f >= 0; f = due.poll()) {
+                if (runDirect(f, t, sink)) {
+                    for (int r : readers[outputSlot[f]]) {
+                        due.mark(r);
+                    }
                 }
             }
-            runDirect(f, t, gen, sink);
+        } finally {
+            due.clear(); // a sink that threw leaves marks the next call must not see
         }
     }
 
-    /** One formula of {@link #onSampleInOrder}: at t, on the latest values. */
-    private void runDirect(int f, long t, long gen, DerivedSink sink) {
+    /** One formula of {@link #onSampleInOrder}: at t, on the latest values; false when it has no result. */
+    private boolean runDirect(int f, long t, DerivedSink sink) {
         frontier[f] = t;
         if (unseen[f] != 0) {
             skippedCount++;
-            return;
+            return false;
         }
         double r = resultOnLatest(f, t);
         int rq = resultQuality;
-        int out = outputSlot[f];
-        setSlot(out, t, r, rq);
-        if (gen != 0) {
-            changed[out] = gen;
-        }
+        setSlot(outputSlot[f], t, r, rq);
         evaluations[f]++;
         sink.derived(f, outputTag[f], t, r, rq);
-    }
-
-    private boolean changedIn(int[] in, long gen) {
-        for (int s : in) {
-            if (changed[s] == gen) {
-                return true;
-            }
-        }
-        return false;
+        return true;
     }
 
     /**
@@ -1004,10 +998,27 @@ public final class FormulaGraph {
         return lateCount;
     }
 
-    /** How many formulas a sample of this tag evaluates at most (its transitive dependents). */
+    /**
+     * How many formulas a sample of this tag evaluates at most (its transitive dependents). Walks
+     * the graph on each call, with a queue of its own so that it touches no state of a write call.
+     */
     public int dependentCount(String tag) {
         int s = slotOf(tag);
-        return s < 0 ? 0 : dependents[s].length;
+        if (s < 0) {
+            return 0;
+        }
+        FormulaBitQueue walk = new FormulaBitQueue(outputTag.length);
+        for (int f : readers[s]) {
+            walk.mark(f);
+        }
+        int count = 0;
+        for (int f = walk.poll(); f >= 0; f = walk.poll()) {
+            count++;
+            for (int r : readers[outputSlot[f]]) {
+                walk.mark(r);
+            }
+        }
+        return count;
     }
 
     /** Every observable state, exactly (value bits included), for tests of rollback. */
@@ -1026,6 +1037,28 @@ public final class FormulaGraph {
     }
 
     // ---------------------------------------------------------------- construction
+
+    /**
+     * The error for a set of formulas over a build budget. It names the formula that took the total
+     * past the limit (a budget belongs to no single formula, but the exception needs one), the total
+     * and the limit.
+     */
+    private static FormulaException overBudget(String[] names, ToIntFunction<Integer> amount, String unit,
+            long total, int limit) {
+        String at = names.length > 0 ? names[0] : "?";
+        long running = 0;
+        for (int k = 0; k < names.length; k++) {
+            running += amount.applyAsInt(k);
+            if (running > limit) {
+                at = names[k];
+                break;
+            }
+        }
+        return new FormulaException(at, -1, "formulas too large together: " + total + " " + unit + " in "
+                + names.length + " formulas, more than the limit of " + limit + " " + unit
+                + " for all formulas of a historian (the limit is passed at formula " + at
+                + "); split them across historians or shorten them");
+    }
 
     private int slot(String tag, List<String> tags) {
         Integer s = slots.get(tag);

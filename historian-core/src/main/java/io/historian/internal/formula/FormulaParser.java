@@ -26,10 +26,15 @@ import java.util.List;
  * </pre>
  *
  * <p>Input is bounded before any recursion: {@link #MAX_LENGTH} characters, {@link #MAX_NESTING}
- * levels of parentheses, arguments, conditionals and unary operators, and a tree at most
- * {@link #MAX_DEPTH} deep (long operator chains are parsed by loops, not recursion, but the tree
- * they build is walked recursively later). A formula past a bound gets a {@link FormulaException},
- * never a {@link StackOverflowError}.
+ * levels of nesting, and a tree at most {@link #MAX_DEPTH} deep (long operator chains are parsed by
+ * loops, not recursion, but the tree they build is walked recursively later). One level of nesting
+ * is opened by each parenthesis, function call (around its arguments), conditional (around its
+ * branches), unary operator and {@code ^} (around its exponent); the top level of a formula is level
+ * 0, so exactly {@link #MAX_NESTING} levels parse and the construct that opens one more fails at its
+ * own position. A formula past a bound gets a {@link FormulaException}.
+ *
+ * <p>The recursion is bounded but not small (about a dozen frames per nesting level), so a caller
+ * that may run on a small stack parses on {@link FormulaBuildThread}, as {@link FormulaGraph} does.
  *
  * <p>Not thread-safe; one instance parses one formula.
  */
@@ -93,10 +98,10 @@ final class FormulaParser {
     // ---------------------------------------------------------------- grammar
 
     private Node ternary() {
-        enter();
         Node condition = or();
         if (isOp("?")) {
             int pos = start;
+            enter(pos);
             advance();
             Node then = ternary();
             if (!isOp(":")) {
@@ -104,9 +109,9 @@ final class FormulaParser {
             }
             advance();
             Node otherwise = ternary();
+            nesting--;
             condition = checked(new Node.Conditional(pos, condition, then, otherwise));
         }
-        nesting--;
         return condition;
     }
 
@@ -191,7 +196,7 @@ final class FormulaParser {
         if (isOp("-") || isOp("!")) {
             UnaryOp op = lexeme.equals("-") ? UnaryOp.NEG : UnaryOp.NOT;
             int pos = start;
-            enter();
+            enter(pos);
             advance();
             Node operand = unary();
             nesting--;
@@ -204,7 +209,7 @@ final class FormulaParser {
         Node base = primary();
         if (isOp("^")) {
             int pos = start;
-            enter();
+            enter(pos);
             advance();
             Node exponent = unary();
             nesting--;
@@ -244,12 +249,14 @@ final class FormulaParser {
             }
             case OP -> {
                 if (lexeme.equals("(")) {
+                    enter(pos);
                     advance();
                     Node inner = ternary();
                     if (!isOp(")")) {
                         throw fail(start, "expected ')' to close '(' at position " + pos + " but found " + describe());
                     }
                     advance();
+                    nesting--;
                     return inner;
                 }
                 throw fail(pos, "expected a number, tag or function but found " + describe());
@@ -259,6 +266,7 @@ final class FormulaParser {
     }
 
     private Node call(int pos, FormulaFunction f) {
+        enter(pos); // a call opens a level around its arguments
         advance(); // '('
         List<Node> args = new ArrayList<>();
         if (!isOp(")")) {
@@ -276,6 +284,7 @@ final class FormulaParser {
             }
         }
         advance(); // ')'
+        nesting--;
         if (args.size() < f.minArgs || args.size() > f.maxArgs) {
             throw fail(pos, "function '" + f.formulaName + "' takes " + f.arity() + " but got " + args.size());
         }
@@ -285,9 +294,10 @@ final class FormulaParser {
         return checked(new Node.Call(pos, f, args.toArray(new Node[0])));
     }
 
-    private void enter() {
+    /** Opens a level of nesting at the token at {@code pos}, which is where a level too many is reported. */
+    private void enter(int pos) {
         if (++nesting > MAX_NESTING) {
-            throw fail(start, "formula nested deeper than " + MAX_NESTING + " levels");
+            throw fail(pos, "formula nested deeper than " + MAX_NESTING + " levels");
         }
     }
 

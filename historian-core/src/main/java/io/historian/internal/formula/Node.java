@@ -10,10 +10,16 @@ abstract class Node {
     final int pos;
     /** 1 for a leaf, 1 + the deepest child otherwise; bounded by the parser. */
     final int depth;
+    /**
+     * The number of nodes in this subtree, for the build budget ({@link FormulaGraph}). At most the
+     * formula's length: every node comes from a token of at least one character.
+     */
+    final int size;
 
-    private Node(int pos, int depth) {
+    private Node(int pos, int depth, int size) {
         this.pos = pos;
         this.depth = depth;
+        this.size = size;
     }
 
     /** A number literal, already parsed. */
@@ -21,7 +27,7 @@ abstract class Node {
         final double value;
 
         Num(int pos, double value) {
-            super(pos, 1);
+            super(pos, 1, 1);
             this.value = value;
         }
     }
@@ -31,7 +37,7 @@ abstract class Node {
         final String tag;
 
         TagRef(int pos, String tag) {
-            super(pos, 1);
+            super(pos, 1, 1);
             this.tag = tag;
         }
     }
@@ -42,7 +48,7 @@ abstract class Node {
         final Node operand;
 
         Unary(int pos, UnaryOp op, Node operand) {
-            super(pos, operand.depth + 1);
+            super(pos, operand.depth + 1, operand.size + 1);
             this.op = op;
             this.operand = operand;
         }
@@ -55,7 +61,7 @@ abstract class Node {
         final Node right;
 
         Binary(int pos, BinaryOp op, Node left, Node right) {
-            super(pos, Math.max(left.depth, right.depth) + 1);
+            super(pos, Math.max(left.depth, right.depth) + 1, left.size + right.size + 1);
             this.op = op;
             this.left = left;
             this.right = right;
@@ -69,7 +75,8 @@ abstract class Node {
         final Node otherwise;
 
         Conditional(int pos, Node condition, Node then, Node otherwise) {
-            super(pos, Math.max(condition.depth, Math.max(then.depth, otherwise.depth)) + 1);
+            super(pos, Math.max(condition.depth, Math.max(then.depth, otherwise.depth)) + 1,
+                    condition.size + then.size + otherwise.size + 1);
             this.condition = condition;
             this.then = then;
             this.otherwise = otherwise;
@@ -82,9 +89,17 @@ abstract class Node {
         final Node[] args;
 
         Call(int pos, FormulaFunction function, Node[] args) {
-            super(pos, maxDepth(args) + 1);
+            super(pos, maxDepth(args) + 1, totalSize(args) + 1);
             this.function = function;
             this.args = args;
+        }
+
+        private static int totalSize(Node[] args) {
+            int n = 0;
+            for (Node a : args) {
+                n += a.size;
+            }
+            return n;
         }
 
         private static int maxDepth(Node[] args) {

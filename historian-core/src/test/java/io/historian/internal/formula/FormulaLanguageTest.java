@@ -200,11 +200,12 @@ class FormulaLanguageTest {
         Thread small = new Thread(null, () -> {
             try {
                 deepButLegalFormulas_compileAndEvaluate();
+                assertEquals(1, eval("-".repeat(200) + "1"), 0);
                 assertEquals(-1, eval("-".repeat(199) + "1"), 0);
-                assertEquals(2, eval("x" + "^1".repeat(199), 2, 0, 0), 0);
-                assertEquals(1, eval("1" + "*(1".repeat(199) + ")".repeat(199)), 0);
-                // 199 nested levels of two operators each, then a chain of 500 on top: depth about 900
-                assertEquals(700, eval("x" + "+x*(x".repeat(199) + ")".repeat(199) + "+x".repeat(500), 1, 0, 0), 0);
+                assertEquals(2, eval("x" + "^1".repeat(200), 2, 0, 0), 0);
+                assertEquals(1, eval("1" + "*(1".repeat(200) + ")".repeat(200)), 0);
+                // 200 nested levels of two operators each, then a chain of 500 on top: depth about 900
+                assertEquals(701, eval("x" + "+x*(x".repeat(200) + ")".repeat(200) + "+x".repeat(500), 1, 0, 0), 0);
             } catch (Throwable t) {
                 failure[0] = t;
             }
@@ -219,7 +220,7 @@ class FormulaLanguageTest {
     @Test
     void deepButLegalFormulas_compileAndEvaluate() {
         // 200 nested parentheses, 1,000 chained additions, and min over 2,000 arguments
-        assertEquals(1, eval("(".repeat(199) + "1" + ")".repeat(199)), 0);
+        assertEquals(1, eval("(".repeat(200) + "1" + ")".repeat(200)), 0);
         assertEquals(1000, eval("1" + "+1".repeat(999)), 0);
         StringBuilder args = new StringBuilder("min(5");
         for (int i = 0; i < 1999; i++) {

@@ -4,7 +4,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Compiles formulas directly (parser and compiler, no graph) for the language tests. */
+/**
+ * Compiles formulas directly (parser and compiler, no graph) for the language tests, on the build
+ * thread as the graph does, so that tests on small stacks check what the library runs.
+ */
 final class Formulas {
     private Formulas() {
     }
@@ -15,6 +18,10 @@ final class Formulas {
         for (int i = 0; i < tags.size(); i++) {
             slots.put(tags.get(i), i);
         }
+        return FormulaBuildThread.call(() -> compileHere(slots, texts));
+    }
+
+    private static CompiledFormula[] compileHere(Map<String, Integer> slots, String... texts) {
         Node[] trees = new Node[texts.length];
         String[] names = new String[texts.length];
         for (int i = 0; i < texts.length; i++) {
