@@ -1,5 +1,7 @@
 package io.historian.modbus;
 
+import io.historian.Quality;
+
 /**
  * Decodes register and bit images into sample values. Pure functions; the response buffer
  * holds the big-endian register bytes exactly as they came off the wire.
@@ -14,8 +16,30 @@ final class Decoder {
      * {@code data} is the packed bit image (LSB first) starting at {@code firstAddress}.
      */
     static double decode(Point point, byte[] data, int dataOffset, int firstAddress) {
-        double raw = raw(point, data, dataOffset, firstAddress);
-        return raw * point.scale() + point.offset();
+        return scaled(raw(point, data, dataOffset, firstAddress), point.scale(), point.offset());
+    }
+
+    /**
+     * {@code raw * scale + offset}, leaving out the steps that are the identity. Not only for
+     * speed: in IEEE arithmetic {@code -0.0 + 0.0} is {@code +0.0}, so adding an offset of 0
+     * would turn a device's -0.0 into +0.0, and multiplying by 1 is not guaranteed to keep a
+     * NaN's payload. With scale 1 and offset 0 the raw value passes bit for bit; a scale other
+     * than 1 follows IEEE multiplication (-0.0 times a positive scale stays -0.0, NaN stays NaN,
+     * infinities keep or flip their sign with the scale's); a non-zero offset is added.
+     */
+    static double scaled(double raw, double scale, double offset) {
+        double v = scale == 1.0 ? raw : raw * scale;
+        return offset == 0.0 ? v : v + offset;
+    }
+
+    /**
+     * The quality of a value decoded from a normal response: Good, unless it is NaN or
+     * infinite. Only floating-point registers (or a scale that overflows) produce those, and
+     * devices use them to report a failed or disconnected sensor, so the sample is stored as
+     * {@code Bad_SensorFailure}, with the value kept as read, as OPC UA servers report it.
+     */
+    static Quality quality(double value) {
+        return Double.isFinite(value) ? Quality.GOOD : Quality.BAD_SENSOR_FAILURE;
     }
 
     static double raw(Point point, byte[] data, int dataOffset, int firstAddress) {

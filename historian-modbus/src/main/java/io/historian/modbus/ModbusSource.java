@@ -58,12 +58,17 @@ import java.util.Objects;
  * cannot reach the device writes NaN with {@code Bad_NoCommunication} for the affected tags;
  * a Modbus exception response writes {@code Bad_ConfigurationError} (codes 01-03),
  * {@code Bad_DeviceFailure} (04-08) or {@code Bad_NoCommunication} (0A, 0B); all are counted
- * in {@link #stats()}.
+ * in {@link #stats()}. A value the device sends as NaN or an infinity (a float register's way
+ * of reporting a failed sensor) is written as read, with {@code Bad_SensorFailure}.
+ *
+ * <p><b>Values:</b> {@code raw * scale + offset}; with scale 1 and offset 0 (the defaults) the
+ * value read is stored bit for bit, -0.0 and NaN payloads included.
  */
 public final class ModbusSource implements SampleSource {
     private final DeviceConfig config;
     private final Object lock = new Object();
     private DevicePoller poller;
+    private SensorFailureSink qualities;
     private boolean closed;
 
     private ModbusSource(DeviceConfig config) {
@@ -134,13 +139,24 @@ public final class ModbusSource implements SampleSource {
     /** {@return a snapshot of the counters (all zero before {@link #start})} */
     public DeviceStats stats() {
         DevicePoller p;
+        SensorFailureSink q;
         synchronized (lock) {
             p = poller;
+            q = qualities;
         }
         if (p == null) {
             return new DevicePoller(config, null).stats();
         }
-        return p.stats();
+        DeviceStats s = p.stats();
+        long failed = q.turnedBad();
+        if (failed == 0) {
+            return s;
+        }
+        // The poll loop counts Bad samples before the sensor-failure check sees them.
+        return new DeviceStats(s.device(), s.state(), s.polls(), s.failedPolls(), s.requests(), s.responses(),
+                s.timeouts(), s.exceptionsByCode(), s.connects(), s.reconnects(), s.connectFailures(),
+                s.connectionErrors(), s.staleResponses(), s.samplesWritten(), s.badSamples() + failed,
+                s.samplesRefused(), s.lastLatency(), s.maxLatency(), s.meanLatency());
     }
 
     /** {@return the number of read requests one poll sends (the planner's result)} */
@@ -169,7 +185,8 @@ public final class ModbusSource implements SampleSource {
             if (poller != null) {
                 throw new IllegalStateException("modbus source already started [device=" + config.name() + "]");
             }
-            poller = new DevicePoller(config, sink);
+            qualities = new SensorFailureSink(sink);
+            poller = new DevicePoller(config, qualities);
             poller.start();
         }
     }
@@ -513,7 +530,11 @@ public final class ModbusSource implements SampleSource {
          * form whose first digit names the table (00001 coil, 10001 discrete input, 30001 input
          * register, 40001 holding register). Blank lines and lines starting with {@code #} are
          * skipped; fields may be double-quoted. A {@code string} type is refused: samples are
-         * numbers.
+         * numbers. Refused as well, naming file, line, column and value: an {@code order}
+         * without a type, or with bool or bit; {@code bool} on a register (use type
+         * {@code bit} with a {@code bit} column); a {@code bit} column with any type but
+         * {@code bit}; a value that runs past the last register; non-blank fields beyond the
+         * header's columns.
          *
          * @param csv the CSV file, UTF-8
          * @return this builder
@@ -667,7 +688,9 @@ public final class ModbusSource implements SampleSource {
 
     /**
      * Configures one point: its data type and order, its tag, scale, offset and unit id. The
-     * value written is {@code raw * scale + offset}. Registers default to {@code uint16};
+     * value written is {@code raw * scale + offset}, each step left out when it is the identity
+     * (scale 1, offset 0), so that by default the raw value passes bit for bit (IEEE
+     * {@code -0.0 + 0.0} would be {@code +0.0}). Registers default to {@code uint16};
      * coils and discrete inputs are 0 or 1. Chain the next table method or
      * {@link #build()} to go on.
      *
@@ -839,7 +862,9 @@ public final class ModbusSource implements SampleSource {
         }
 
         /**
-         * Multiplied into the raw value; default 1.
+         * Multiplied into the raw value; default 1. IEEE rules apply: -0.0 times a positive
+         * scale stays -0.0, NaN stays NaN (its payload is not guaranteed), an infinity keeps
+         * or flips its sign with the scale's.
          *
          * @param factor the scale, finite and not zero
          * @return this point's builder
@@ -853,7 +878,8 @@ public final class ModbusSource implements SampleSource {
         }
 
         /**
-         * Added after scaling; default 0.
+         * Added after scaling; default 0. An offset of 0 is not added at all, so a device's
+         * -0.0 stays -0.0; a non-zero offset turns a zero of either sign into the offset.
          *
          * @param offset the offset in the tag's unit, finite
          * @return this point's builder

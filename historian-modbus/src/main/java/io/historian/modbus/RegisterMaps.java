@@ -33,6 +33,14 @@ import java.util.Map;
  * {@code 40001} holding register). Lines starting with {@code #} and blank lines are skipped;
  * fields may be double-quoted.
  *
+ * <p><b>Valid combinations</b> (anything else is an error, never silently dropped):
+ * {@code bool} (or an empty type) only on coils and discrete inputs, with no order and no bit;
+ * on registers an empty type means uint16, and {@code order} needs an explicit register type
+ * (int16 ... float64; for 16-bit types only the byte swap of BADC and DCBA matters);
+ * {@code bit} needs type {@code bit} and a {@code bit} of 0..15, with no order; a value must fit
+ * below the last address (a float32 at 465536 does not); a line may not have more non-blank
+ * fields than the header has columns.
+ *
  * <p><b>Errors:</b> an {@link IllegalArgumentException} whose message names the file, line
  * and column, such as {@code unknown type 'flaot32' [file=map.csv, line=3, column=3 (type)]}.
  */
@@ -126,6 +134,16 @@ final class RegisterMaps {
         }
 
         void apply(ModbusSource.Builder builder) {
+            // A field beyond the header has no column to go to; dropping it would hide a
+            // misplaced value or an unquoted comma. Blank ones carry nothing (spreadsheets pad
+            // rows with trailing commas) and are let through.
+            for (int c = columns.size(); c < fields.size(); c++) {
+                if (!fields.get(c).isBlank()) {
+                    throw error("extra field '" + fields.get(c).trim() + "': the header has " + columns.size()
+                            + " columns, this line " + fields.size() + " fields (quote a field that contains a"
+                            + " comma)", file, line, c + 1, "beyond the header");
+                }
+            }
             String name = get("name");
             if (name.isEmpty()) {
                 throw fail("name", "empty name", null);
@@ -148,8 +166,9 @@ final class RegisterMaps {
                 throw fail("address", e.getMessage(), e);
             }
             String typeText = get("type");
+            DataType type = table.isBits() ? DataType.BOOL : DataType.UINT16;
             if (!typeText.isEmpty()) {
-                DataType type = DataType.parse(typeText);
+                type = DataType.parse(typeText);
                 if (type == null && isString(typeText)) {
                     throw fail("type", "type '" + typeText + "' is not supported: samples are numbers, a string"
                             + " cannot be stored as a value; map the registers as uint16 to keep the raw words", null);
@@ -160,30 +179,61 @@ final class RegisterMaps {
                 if (table.isBits() && type != DataType.BOOL) {
                     throw fail("type", table.label + " points are bool, not " + typeText, null);
                 }
-                WordOrder order = WordOrder.ABCD;
-                String orderText = get("order").toUpperCase(Locale.ROOT);
-                if (!orderText.isEmpty()) {
-                    try {
-                        order = WordOrder.valueOf(orderText);
-                    } catch (IllegalArgumentException e) {
-                        throw fail("order", "unknown order '" + get("order") + "', expected ABCD, DCBA, BADC or CDAB", null);
-                    }
+                if (!table.isBits() && type == DataType.BOOL) {
+                    throw fail("type", "type '" + typeText + "' is for coils and discrete inputs, not a "
+                            + table.label + "; for one bit of the register use type bit and a bit column", null);
                 }
-                if (type == DataType.BIT) {
-                    String bit = get("bit");
-                    if (bit.isEmpty()) {
-                        throw fail("type", "type bit needs a bit column", null);
-                    }
-                    try {
-                        p.bit(Integer.parseInt(bit));
-                    } catch (NumberFormatException e) {
-                        throw fail("bit", "bit '" + bit + "' is not a number", null);
-                    } catch (IllegalArgumentException e) {
-                        throw fail("bit", e.getMessage(), e);
-                    }
-                } else if (type != DataType.BOOL) {
+            }
+            // The order is checked whatever the type, so a typo never passes unnoticed, and it
+            // must belong to a type that reads whole registers: an order without a type would
+            // silently read one uint16 where the author most likely meant a 32- or 64-bit value.
+            WordOrder order = WordOrder.ABCD;
+            String orderText = get("order");
+            if (!orderText.isEmpty()) {
+                try {
+                    order = WordOrder.valueOf(orderText.toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw fail("order", "unknown order '" + orderText + "', expected ABCD, DCBA, BADC or CDAB", null);
+                }
+                if (typeText.isEmpty()) {
+                    throw fail("order", "order '" + orderText + "' without a type; name the type the order"
+                            + " applies to (uint16, int32, float32, ...) or leave the order empty", null);
+                }
+                if (type == DataType.BOOL || type == DataType.BIT) {
+                    throw fail("order", "order '" + orderText + "' does not apply to type '" + typeText
+                            + "'; leave the order empty", null);
+                }
+            }
+            String bit = get("bit");
+            if (type == DataType.BIT) {
+                if (bit.isEmpty()) {
+                    throw fail("type", "type bit needs a bit column", null);
+                }
+                try {
+                    p.bit(Integer.parseInt(bit));
+                } catch (NumberFormatException e) {
+                    throw fail("bit", "bit '" + bit + "' is not a number", null);
+                } catch (IllegalArgumentException e) {
+                    throw fail("bit", e.getMessage(), e);
+                }
+            } else {
+                if (!bit.isEmpty()) {
+                    String shown = typeText.isEmpty()
+                            ? type.name().toLowerCase(Locale.ROOT) + " (the default)" : "'" + typeText + "'";
+                    throw fail("bit", "bit '" + bit + "' given for type " + shown
+                            + "; a bit column applies only to type bit", null);
+                }
+                if (type != DataType.BOOL) {
                     p.type(type, order);
                 }
+            }
+            // The builder checks this too, but only at build(), where the file and line are gone.
+            int wire = table.toWire(number, "");
+            int width = table.isBits() ? 1 : type.registers();
+            if (wire + width > 65536) {
+                throw fail("address", "address '" + address + "' with type " + type.name().toLowerCase(Locale.ROOT)
+                        + " needs " + width + " registers and runs past the last one ("
+                        + table.display(65535) + ")", null);
             }
             try {
                 p.tag(name);

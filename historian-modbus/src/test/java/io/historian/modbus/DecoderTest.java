@@ -3,6 +3,7 @@ package io.historian.modbus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.historian.Quality;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -62,6 +63,30 @@ class DecoderTest {
     void scaleAndOffset_applyAsRawTimesScalePlusOffset() {
         Point p = new Point("t", 1, Table.HOLDING_REGISTER, 0, DataType.INT16, WordOrder.ABCD, -1, 0.1, -40);
         assertEquals(-40 + 81.4, Decoder.decode(p, wire(814), 0, 0), 1e-9);
+    }
+
+    @Test
+    void identityScaleAndOffset_passTheRawBits_otherwiseIeeeArithmeticWithoutAddingZero() {
+        long negZero = Double.doubleToRawLongBits(-0.0);
+        long nanPayload = 0x7FF8_0000_0000_0123L;
+        assertEquals(negZero, Double.doubleToRawLongBits(Decoder.scaled(-0.0, 1, 0)));
+        assertEquals(nanPayload, Double.doubleToRawLongBits(Decoder.scaled(Double.longBitsToDouble(nanPayload), 1, 0)));
+        // a negative offset of zero is no offset either
+        assertEquals(negZero, Double.doubleToRawLongBits(Decoder.scaled(-0.0, 1, -0.0)));
+        assertEquals(negZero, Double.doubleToRawLongBits(Decoder.scaled(-0.0, 0.1, 0)));
+        assertEquals(Double.doubleToRawLongBits(0.0), Double.doubleToRawLongBits(Decoder.scaled(-0.0, -2, 0)));
+        assertEquals(5.0, Decoder.scaled(-0.0, 1, 5));
+        assertEquals(Double.NEGATIVE_INFINITY, Decoder.scaled(Double.POSITIVE_INFINITY, -0.5, 3));
+        assertEquals(-40 + 81.4, Decoder.scaled(814, 0.1, -40), 1e-9);
+    }
+
+    @Test
+    void quality_isGoodForFiniteValues_sensorFailureForNanAndInfinities() {
+        assertEquals(Quality.GOOD, Decoder.quality(-0.0));
+        assertEquals(Quality.GOOD, Decoder.quality(Double.MAX_VALUE));
+        assertEquals(Quality.BAD_SENSOR_FAILURE, Decoder.quality(Double.NaN));
+        assertEquals(Quality.BAD_SENSOR_FAILURE, Decoder.quality(Double.POSITIVE_INFINITY));
+        assertEquals(Quality.BAD_SENSOR_FAILURE, Decoder.quality(Double.NEGATIVE_INFINITY));
     }
 
     @Test
