@@ -2,6 +2,8 @@ package io.historian;
 
 import io.historian.spi.ColdTier;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -106,18 +108,26 @@ public final class FileSystemColdTier implements ColdTier {
     @Override
     public ObjectInfo stat(String key) throws IOException {
         Path p = resolve(key);
-        byte[] content;
-        try {
-            content = Files.readAllBytes(p);
+        // Hashed in bounded steps: an object may be far larger than the heap.
+        java.security.MessageDigest digest = sha256();
+        long size = 0;
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; size += n) {
+                digest.update(buf, 0, n);
+            }
         } catch (NoSuchFileException e) {
             return null;
         }
-        return new ObjectInfo(content.length, sha256(content));
+        return new ObjectInfo(size, java.util.HexFormat.of().formatHex(digest.digest()));
     }
 
     @Override
-    public byte[] fetch(String key) throws IOException {
-        return Files.readAllBytes(resolve(key));
+    public byte[] fetch(String key, long expectedSize) throws IOException {
+        try (FileChannel ch = FileChannel.open(resolve(key), StandardOpenOption.READ)) {
+            // The open file's length, so a replaced file is refused before any of it is read.
+            return ColdTier.readExactly(key, expectedSize, ch.size(), Channels.newInputStream(ch));
+        }
     }
 
     @Override
@@ -154,9 +164,9 @@ public final class FileSystemColdTier implements ColdTier {
         return "FileSystemColdTier[" + root + "]";
     }
 
-    private static String sha256(byte[] content) {
+    private static java.security.MessageDigest sha256() {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+            return java.security.MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

@@ -1,15 +1,21 @@
 package io.historian;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.historian.internal.engine.Internals;
+import io.historian.testing.ChildJvm;
+import io.historian.testing.ColdFetchChild;
 import io.historian.testing.MutableClock;
 import io.historian.testing.QueryFingerprint;
 import io.historian.testing.Reads;
 import io.historian.testing.TierData;
+import io.historian.testing.TieringChild;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -150,6 +157,9 @@ class TierFileSystemTest {
         // The day-3 query's first chunk starts on day 2 (chunks of 4096 samples span 11.4 hours).
         Path third = tier.root().resolve(keys.get(2));
         Files.delete(third);
+        Path fifth = tier.root().resolve(keys.get(4));
+        long recorded = Files.size(fifth);
+        Files.write(fifth, new byte[4096], java.nio.file.StandardOpenOption.APPEND);
         try (Historian h = open(tier, DataSize.ofMegabytes(64))) {
             Instant day0 = Instant.ofEpochMilli(TierData.T0);
             HistorianException corrupt = assertThrows(HistorianException.class,
@@ -161,6 +171,13 @@ class TierFileSystemTest {
                     () -> h.query("x").between(day3, day3.plusSeconds(60)).toList());
             assertTrue(missing.getMessage().contains("missing") && missing.getMessage().contains(keys.get(2)),
                     missing.getMessage());
+            Instant day4 = day0.plus(Duration.ofDays(4)).plusSeconds(3600);
+            HistorianException larger = assertThrows(HistorianException.class,
+                    () -> h.query("x").between(day4, day4.plusSeconds(60)).toList());
+            assertTrue(larger.getMessage().contains("size differs") && larger.getMessage().contains(keys.get(4))
+                    && larger.getMessage().contains("expectedSize=" + recorded)
+                    && larger.getMessage().contains("actualSize=" + (recorded + 4096)), larger.getMessage());
+            assertFalse(larger.isRetryable());
             // Hot data is unaffected.
             Instant hot = day0.plus(Duration.ofDays(7)).plusSeconds(3600);
             assertEquals(6, h.query("x").between(hot, hot.plusSeconds(60)).toList().size());
@@ -200,6 +217,58 @@ class TierFileSystemTest {
             assertEquals(SAMPLES, Reads.all(h, "a").size());
             assertEquals(SAMPLES, Reads.all(h, "b").size());
         }
+    }
+
+    @Test
+    void fetch_refusesAnObjectOfAnotherSizeThanExpected_namingKeyAndSizes() throws IOException {
+        FileSystemColdTier tier = FileSystemColdTier.of(dir.resolve("tier"));
+        String key = "segments/x/a.seg";
+        tier.put(key, new byte[] {1, 2, 3}, "00");
+        assertArrayEquals(new byte[] {1, 2, 3}, tier.fetch(key, 3));
+        long huge = 600L << 20;
+        try (RandomAccessFile f = new RandomAccessFile(tier.root().resolve(key).toFile(), "rw")) {
+            // Sparse: 600 MB of length without 600 MB of disk.
+            f.setLength(huge);
+        }
+        HistorianException larger = assertThrows(HistorianException.class, () -> tier.fetch(key, 3));
+        assertTrue(larger.getMessage().contains("key=" + key) && larger.getMessage().contains("expectedSize=3")
+                && larger.getMessage().contains("actualSize=" + huge), larger.getMessage());
+        assertFalse(larger.isRetryable());
+        try (RandomAccessFile f = new RandomAccessFile(tier.root().resolve(key).toFile(), "rw")) {
+            f.setLength(2);
+        }
+        HistorianException shorter = assertThrows(HistorianException.class, () -> tier.fetch(key, 3));
+        assertTrue(shorter.getMessage().contains("actualSize=2"), shorter.getMessage());
+        // stat hashes in bounded steps and still sees the whole object.
+        assertEquals(2, tier.stat(key).size());
+    }
+
+    @Test
+    void coldQuery_ofASegmentReplacedByA600MbObject_isRefusedInA128MbHeap() throws Exception {
+        Path data = dir.resolve("data");
+        Path tierDir = dir.resolve("tier");
+        List<String> keys;
+        try (Historian h = TieringChild.builder(data, tierDir).build()) {
+            TierData.write(h, List.of("x"), SAMPLES, PERIOD);
+            h.tierNow();
+            keys = new ArrayList<>(TierData.manifestKeys(h));
+        }
+        keys.sort(null);
+        Path first = tierDir.resolve(keys.get(0));
+        long recorded = Files.size(first);
+        long huge = 600L << 20;
+        try (RandomAccessFile f = new RandomAccessFile(first.toFile(), "rw")) {
+            f.setLength(huge);
+        }
+        Path log = dir.resolve("child.log");
+        // Reading the object whole would need more than four times this heap.
+        Process child = ChildJvm.start(ColdFetchChild.class, "128m", log, data.toString(), tierDir.toString(), "x",
+                Long.toString(TierData.T0));
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "child did not finish");
+        String out = Files.readString(log);
+        assertEquals(ColdFetchChild.REFUSED, child.exitValue(), out);
+        assertTrue(out.contains(keys.get(0)) && out.contains("expectedSize=" + recorded)
+                && out.contains("actualSize=" + huge), out);
     }
 
     private static long directorySize(Path d) throws IOException {

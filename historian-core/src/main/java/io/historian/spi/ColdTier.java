@@ -1,6 +1,8 @@
 package io.historian.spi;
 
+import io.historian.HistorianException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 
 /**
@@ -54,14 +56,61 @@ public interface ColdTier extends AutoCloseable {
     ObjectInfo stat(String key) throws IOException;
 
     /**
-     * An object's content.
+     * An object's content, which the historian recorded as {@code expectedSize} bytes long.
+     *
+     * <p>Objects are read whole into memory, so an implementation must not trust the object's
+     * own size: it learns the size before it reads the content (a file's length, a response's
+     * {@code Content-Length}) and reads through {@link #readExactly}, which refuses an object of
+     * another size before reading any of it and never reads more than {@code expectedSize + 1}
+     * bytes.
      *
      * @param key the object's key, relative to the tier's root or prefix (see the class comment)
-     * @return the whole content
+     * @param expectedSize the object's size in bytes as the historian recorded it at upload
+     * @return the whole content, {@code expectedSize} bytes
      * @throws java.nio.file.NoSuchFileException if there is no object at the key
+     * @throws HistorianException (not retryable) if the object's size is not {@code expectedSize}
      * @throws IOException if the tier cannot be reached or answers with an error; the historian retries
      */
-    byte[] fetch(String key) throws IOException;
+    byte[] fetch(String key, long expectedSize) throws IOException;
+
+    /**
+     * For implementations of {@link #fetch}: reads exactly {@code expectedSize} bytes, refusing an
+     * object of another size. The size the tier announced is checked first, so a wrong object is
+     * refused without reading it; the content is then read in bounded steps into an array of
+     * {@code expectedSize} bytes, and one more byte is asked for to catch an object longer than it
+     * announced.
+     *
+     * @param key the object's key, for the message
+     * @param expectedSize the size the historian recorded
+     * @param announcedSize the object's size as the tier reports it before the content, or -1 if unknown
+     * @param in the content; not closed
+     * @return the content
+     * @throws HistorianException (not retryable) naming the key and both sizes if they differ
+     * @throws IOException if reading fails
+     */
+    static byte[] readExactly(String key, long expectedSize, long announcedSize, InputStream in) throws IOException {
+        if (expectedSize < 0 || expectedSize > Integer.MAX_VALUE - 8) {
+            throw new HistorianException("cold object size out of range: it cannot be read into memory [key=" + key
+                    + ", expectedSize=" + expectedSize + "]");
+        }
+        if (announcedSize >= 0 && announcedSize != expectedSize) {
+            throw sizeMismatch(key, expectedSize, Long.toString(announcedSize));
+        }
+        byte[] content = new byte[(int) expectedSize];
+        int n = in.readNBytes(content, 0, content.length);
+        if (n < content.length) {
+            throw sizeMismatch(key, expectedSize, Integer.toString(n));
+        }
+        if (in.read() >= 0) {
+            throw sizeMismatch(key, expectedSize, "more than " + expectedSize);
+        }
+        return content;
+    }
+
+    private static HistorianException sizeMismatch(String key, long expectedSize, String actualSize) {
+        return new HistorianException("cold object size differs from the manifest"
+                + " [key=" + key + ", expectedSize=" + expectedSize + ", actualSize=" + actualSize + "]");
+    }
 
     /**
      * Deletes an object (and any partial upload of it); deleting a missing object is fine.

@@ -94,9 +94,9 @@ final class FaultyColdTier implements ColdTier {
     }
 
     @Override
-    public byte[] fetch(String key) throws IOException {
+    public byte[] fetch(String key, long expectedSize) throws IOException {
         gate("fetch", key);
-        return tier.fetch(key);
+        return tier.fetch(key, expectedSize);
     }
 
     @Override

@@ -53,7 +53,10 @@ import okhttp3.OkHttpClient;
  * <p><b>Errors:</b> network failures, timeouts and 5xx answers are {@link IOException}s (the
  * historian retries them); a missing object is {@code null} from {@link #stat} and a
  * {@link NoSuchFileException} from {@link #fetch}; a missing bucket or refused credentials are
- * {@link IOException}s whose message names the bucket.
+ * {@link IOException}s whose message names the bucket. Every exception is the tier's own, with
+ * the operation, bucket, object, HTTP status and S3 error code in its message and no cause from
+ * the S3 client, whose exceptions show the request's headers: no secret or session token reaches
+ * a log.
  *
  * <p><b>Thread safety:</b> thread-safe. <b>Lifecycle:</b> the historian closes the tier; closing
  * releases the HTTP client's threads and connections.
@@ -67,12 +70,14 @@ public final class S3ColdTier implements ColdTier {
     private final String bucket;
     private final String prefix;
     private final String endpoint;
+    private final Supplier<S3Credentials> credentials;
     private volatile boolean closed;
 
     private S3ColdTier(Builder b) {
         this.bucket = b.bucket;
         this.prefix = b.prefix;
         this.endpoint = b.endpoint;
+        this.credentials = b.credentials;
         OkHttpClient.Builder hb = new OkHttpClient.Builder()
                 .connectTimeout(b.connectTimeout)
                 .readTimeout(b.readTimeout)
@@ -174,19 +179,29 @@ public final class S3ColdTier implements ColdTier {
     }
 
     @Override
-    public byte[] fetch(String key) throws IOException {
+    public byte[] fetch(String key, long expectedSize) throws IOException {
         String name = objectName(key);
-        try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(name).build())) {
-            return in.readAllBytes();
+        GetObjectResponse response;
+        try {
+            response = client.getObject(GetObjectArgs.builder().bucket(bucket).object(name).build());
         } catch (ErrorResponseException e) {
             if (MISSING.contains(e.errorResponse().code())) {
-                NoSuchFileException missing = new NoSuchFileException(describe() + name);
-                missing.initCause(e);
-                throw missing;
+                // No cause: minio's exception prints the request's headers (see io()).
+                throw new NoSuchFileException(describe() + name, null, failure(e));
             }
             throw io("fetch", name, e);
         } catch (MinioException | RuntimeException e) {
             // minio-java reports transport failures as unchecked exceptions.
+            throw io("fetch", name, e);
+        }
+        try (GetObjectResponse in = response) {
+            // The size from the headers, so that an object larger than the manifest says is refused unread.
+            String length = in.headers().get("Content-Length");
+            long announced = length == null ? -1 : Long.parseLong(length.trim());
+            return ColdTier.readExactly(key, expectedSize, announced, in);
+        } catch (HistorianException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
             throw io("fetch", name, e);
         }
     }
@@ -214,14 +229,72 @@ public final class S3ColdTier implements ColdTier {
             throw io("list", prefix + keyPrefix, e);
         } catch (RuntimeException e) {
             // The listing iterator wraps transport failures in unchecked exceptions.
-            throw new IOException("cannot list objects [bucket=" + bucket + ", prefix=" + prefix + keyPrefix + "]: " + e, e);
+            throw io("list", prefix + keyPrefix, e);
         }
         return keys;
     }
 
+    /**
+     * Our own exception for a failed request: the operation, where, and what the server or the
+     * transport said, with the stack trace of this call site and no cause. minio's exceptions are
+     * never kept as causes, because their {@code toString} (printed by every logged stack trace)
+     * shows the request's headers, among them {@code X-Amz-Security-Token}.
+     */
     private IOException io(String what, String name, Exception e) {
         return new IOException(what + " failed [bucket=" + bucket + ", object=" + name + ", endpoint=" + endpoint + "]: "
-                + e.getMessage(), e);
+                + failure(e));
+    }
+
+    /** The useful parts of a client failure: HTTP status, S3 error code and message, or the transport error. */
+    private String failure(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        if (e instanceof ErrorResponseException r) {
+            b.append("HTTP ").append(r.response() == null ? "?" : Integer.toString(r.response().code()));
+            io.minio.messages.ErrorResponse er = r.errorResponse();
+            if (er != null) {
+                b.append(", S3 error ").append(er.code()).append(": ").append(er.message());
+                if (er.requestId() != null) {
+                    b.append(" (request id ").append(er.requestId()).append(')');
+                }
+            }
+        } else if (e instanceof io.minio.errors.ServerException se) {
+            b.append("HTTP ").append(se.statusCode()).append(": ").append(se.getMessage());
+        } else {
+            // Types and messages of the chain (a refused connection, a timeout); getMessage, never
+            // toString, which for minio's exceptions includes the request.
+            int depth = 0;
+            for (Throwable t = e; t != null && depth < 4; t = t.getCause(), depth++) {
+                if (depth > 0) {
+                    b.append(" <- ");
+                }
+                b.append(t.getClass().getSimpleName());
+                if (t.getMessage() != null) {
+                    b.append(": ").append(t.getMessage());
+                }
+            }
+        }
+        String text = b.length() > 1000 ? b.substring(0, 1000) + "..." : b.toString();
+        return redact(text);
+    }
+
+    /** Servers may echo the request in error messages; the current secret and token never leave in one. */
+    private String redact(String text) {
+        S3Credentials c;
+        try {
+            c = credentials.get();
+        } catch (RuntimeException e) {
+            return text;
+        }
+        if (c == null) {
+            return text;
+        }
+        String out = text;
+        for (String secret : new String[] {c.secretKey(), c.sessionToken()}) {
+            if (secret != null && !secret.isEmpty()) {
+                out = out.replace(secret, "***");
+            }
+        }
+        return out;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.historian.tiering;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,10 +10,12 @@ import io.historian.Historian;
 import io.historian.HistorianException;
 import io.historian.TieringPolicy;
 import io.historian.TieringReport;
+import io.historian.testing.ChildJvm;
 import io.historian.testing.MutableClock;
 import io.historian.testing.QueryFingerprint;
 import io.historian.testing.Reads;
 import io.historian.testing.TierData;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -154,11 +158,14 @@ class S3ColdTierTest {
         }
         keys.sort(null);
         try (S3ColdTier tier = s3.tier("corrupt/")) {
-            byte[] content = tier.fetch(keys.get(0));
+            byte[] content = tier.fetch(keys.get(0), tier.stat(keys.get(0)).size());
             content[content.length / 3] ^= 1;
             // Same recorded checksum, different bytes: only a content check catches it.
             tier.put(keys.get(0), content, tier.stat(keys.get(0)).sha256());
             tier.delete(keys.get(2));
+            byte[] fifth = tier.fetch(keys.get(4), tier.stat(keys.get(4)).size());
+            // Larger than the manifest says, with the recorded checksum kept.
+            tier.put(keys.get(4), java.util.Arrays.copyOf(fifth, fifth.length + 4096), tier.stat(keys.get(4)).sha256());
         }
         try (Historian h = open(data, "corrupt/")) {
             Instant day0 = Instant.ofEpochMilli(TierData.T0);
@@ -169,6 +176,36 @@ class S3ColdTierTest {
             HistorianException m = assertThrows(HistorianException.class,
                     () -> h.query("x").between(day3, day3.plusSeconds(60)).toList());
             assertTrue(m.getMessage().contains("missing") && m.getMessage().contains(keys.get(2)), m.getMessage());
+            Instant day4 = day0.plus(Duration.ofDays(4)).plusSeconds(3600);
+            HistorianException larger = assertThrows(HistorianException.class,
+                    () -> h.query("x").between(day4, day4.plusSeconds(60)).toList());
+            assertTrue(larger.getMessage().contains("size differs") && larger.getMessage().contains(keys.get(4)),
+                    larger.getMessage());
+            assertFalse(larger.isRetryable());
+        }
+    }
+
+    @Test
+    void fetch_ofAnObjectLargerThanExpected_isRefusedUnread_inASmallHeap() throws Exception {
+        String key = "segments/big/20260101T000000Z.seg";
+        int big = 128 << 20;
+        try (S3ColdTier tier = s3.tier("size/")) {
+            tier.put(key, new byte[] {1, 2, 3}, "00");
+            assertArrayEquals(new byte[] {1, 2, 3}, tier.fetch(key, 3));
+            HistorianException shorter = assertThrows(HistorianException.class, () -> tier.fetch(key, 4));
+            assertTrue(shorter.getMessage().contains("key=" + key) && shorter.getMessage().contains("expectedSize=4")
+                    && shorter.getMessage().contains("actualSize=3"), shorter.getMessage());
+            tier.put(key, new byte[big], "00");
+        }
+        Path log = dir.resolve("child.log");
+        // Reading the object whole would need twice this heap.
+        Process child = ChildJvm.start(S3FetchChild.class, "64m", log, Integer.toString(s3.port()), "size/", key, "3");
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "child did not finish");
+        String out = Files.readString(log);
+        assertEquals(S3FetchChild.REFUSED, child.exitValue(), out);
+        assertTrue(out.contains("key=" + key) && out.contains("expectedSize=3") && out.contains("actualSize=" + big), out);
+        try (S3ColdTier tier = s3.tier("size/")) {
+            tier.delete(key);
         }
     }
 

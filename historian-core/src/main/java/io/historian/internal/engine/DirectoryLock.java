@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
@@ -37,9 +38,15 @@ final class DirectoryLock implements AutoCloseable {
             throw new HistorianException("data directory is not writable [dir=" + dir + "]");
         }
         Path lockFile = dir.resolve("historian.lock");
+        // Through a link, opening the lock would create (or lock) a file wherever the link points.
+        if (Files.isSymbolicLink(lockFile)) {
+            throw symlinked(dir, lockFile);
+        }
         FileChannel channel = null;
         try {
-            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            // NOFOLLOW_LINKS also covers a link put in place between the check above and the open.
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -54,8 +61,16 @@ final class DirectoryLock implements AutoCloseable {
             return new DirectoryLock(channel, lock);
         } catch (IOException e) {
             closeQuietly(channel);
+            if (Files.isSymbolicLink(lockFile)) {
+                throw symlinked(dir, lockFile);
+            }
             throw new HistorianException("cannot lock the data directory [dir=" + dir + "]: " + e, e);
         }
+    }
+
+    private static HistorianException symlinked(Path dir, Path lockFile) {
+        return new HistorianException("the lock file is a symbolic link; refusing to follow it: remove the link"
+                + " [dir=" + dir + ", lock=" + lockFile + "]");
     }
 
     @Override

@@ -76,7 +76,12 @@ public final class Engine implements Historian {
         this.lock = DirectoryLock.acquire(dataDirectory);
         RocksChunkStore openedStore = null;
         ChronicleJournal openedJournal = null;
+        SegmentCache coldCache;
         try {
+            // Before the store and journal: when it refuses its directory, only the lock is held.
+            coldCache = settings.coldTier() == null ? null
+                    : new SegmentCache(settings.coldTier(), dataDirectory.resolve("cold-cache"),
+                            settings.coldCacheSize().bytes());
             openedStore = new RocksChunkStore(dataDirectory.resolve("store"));
             openedJournal = new ChronicleJournal(dataDirectory.resolve("journal"), settings.journalSegmentSize(),
                     settings.journalBudget(), settings.overflowPolicy(), settings.blockTimeout(),
@@ -102,9 +107,6 @@ public final class Engine implements Historian {
         this.storeWriterThread = new Thread(storeWriter, "historian-store-writer");
         storeWriterThread.setDaemon(true);
         this.status = new Status(dataDirectory, storeWriter::failure);
-        SegmentCache coldCache = settings.coldTier() == null ? null
-                : new SegmentCache(settings.coldTier(), dataDirectory.resolve("cold-cache"),
-                        settings.coldCacheSize().bytes());
         this.reads = new Reads(settings, registry, store, journal, storeWriter, storeWriterThread, manifest, coldCache,
                 status);
         this.writes = new WritePath(settings, registry, journal, horizons, reads, status);

@@ -5,11 +5,16 @@ import io.historian.HistorianException;
 import io.historian.internal.tier.proto.ManifestEntry;
 import io.historian.spi.ColdTier;
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -17,7 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fetches segments from the cold tier through a bounded local disk cache, least recently used
@@ -29,6 +37,11 @@ import java.util.stream.Stream;
  * bytes).
  */
 public final class SegmentCache {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentCache.class);
+    /** A cached segment: its content's SHA-256. */
+    private static final Pattern SEGMENT = Pattern.compile("[0-9a-f]{64}");
+    /** A segment being written: {@link #store} moves it into place. */
+    private static final Pattern TEMPORARY = Pattern.compile("[0-9a-f]{64}\\.tmp[0-9]+");
     private final ColdTier tier;
     private final Path directory;
     private final long capacity;
@@ -37,27 +50,57 @@ public final class SegmentCache {
     private final AtomicLong fetches = new AtomicLong();
     private final AtomicLong hits = new AtomicLong();
 
-    /** A cache of at most {@code capacityBytes} in {@code directory}; files already there are kept, oldest first out. */
+    /**
+     * A cache of at most {@code capacityBytes} in {@code directory}; files already there are kept, oldest first out.
+     *
+     * @throws HistorianException naming the directory if it is a symbolic link or not a directory
+     */
     public SegmentCache(ColdTier tier, Path directory, long capacityBytes) {
         this.tier = tier;
         this.directory = directory;
         this.capacity = capacityBytes;
+        // The cache deletes files in its directory (evictions, leftovers); through a link it would
+        // delete them wherever the link points, outside the data directory.
+        if (Files.isSymbolicLink(directory)) {
+            throw new HistorianException("the segment cache directory is a symbolic link; refusing to use it: remove"
+                    + " the link, the historian creates the directory [dir=" + directory + "]");
+        }
         try {
             Files.createDirectories(directory);
+            if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+                throw new HistorianException("the segment cache directory is not a directory [dir=" + directory + "]");
+            }
             List<Path> files = new ArrayList<>();
             try (Stream<Path> s = Files.list(directory)) {
                 s.forEach(files::add);
             }
-            files.sort((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified()));
+            List<Path> cached = new ArrayList<>();
+            List<String> unknown = new ArrayList<>();
             for (Path f : files) {
                 String name = f.getFileName().toString();
-                if (name.length() == 64 && name.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                    long size = Files.size(f);
-                    index.put(name, size);
-                    used += size;
-                } else {
+                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                // Only regular files named as this cache names them are its own; anything else
+                // (a link, a directory, a file someone put here) is left as it is.
+                if (!a.isRegularFile()) {
+                    unknown.add(name);
+                } else if (SEGMENT.matcher(name).matches()) {
+                    cached.add(f);
+                } else if (TEMPORARY.matcher(name).matches()) {
+                    // A write interrupted by a crash.
                     Files.deleteIfExists(f);
+                } else {
+                    unknown.add(name);
                 }
+            }
+            if (!unknown.isEmpty()) {
+                LOG.warn("files the segment cache did not write are in its directory; left alone [dir={}, files={}]",
+                        directory, unknown.size() <= 10 ? unknown : unknown.subList(0, 10) + "...");
+            }
+            cached.sort((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified()));
+            for (Path f : cached) {
+                long size = Files.size(f);
+                index.put(f.getFileName().toString(), size);
+                used += size;
             }
             evict();
         } catch (IOException e) {
@@ -79,11 +122,17 @@ public final class SegmentCache {
     public SegmentCodec.Decoded load(String tag, ManifestEntry entry) {
         String sha = HexFormat.of().formatHex(entry.getSha256().toByteArray());
         String key = entry.getObjectKey();
-        byte[] content = readCached(sha);
+        byte[] content = readCached(sha, entry.getSize());
         if (content == null) {
             fetches.incrementAndGet();
             try {
-                content = tier.fetch(key);
+                content = tier.fetch(key, entry.getSize());
+            } catch (ColdTierUnavailableException e) {
+                throw e;
+            } catch (HistorianException e) {
+                // The tier refused the object (a size other than the manifest's): the object is wrong.
+                throw new HistorianException("corrupt cold segment: " + e.getMessage() + " [tier=" + tier.describe()
+                        + ", tag=" + tag + "]", e);
             } catch (NoSuchFileException e) {
                 throw new HistorianException("cold segment missing: the manifest names an object the tier does not have"
                         + " [object=" + key + ", tier=" + tier.describe() + ", tag=" + tag + "]", e);
@@ -108,22 +157,25 @@ public final class SegmentCache {
         }
     }
 
-    private byte[] readCached(String sha) {
+    private byte[] readCached(String sha, long size) {
         synchronized (this) {
             if (index.get(sha) == null) {
                 return null;
             }
         }
         Path f = directory.resolve(sha);
-        try {
-            byte[] content = Files.readAllBytes(f);
-            if (Sha256.hex(content).equals(sha)) {
-                f.toFile().setLastModified(System.currentTimeMillis());
-                return content;
+        // Never through a link, and never a file of another size than the segment's into memory.
+        try (SeekableByteChannel ch = Files.newByteChannel(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            if (ch.size() == size) {
+                byte[] content = ColdTier.readExactly(sha, size, size, Channels.newInputStream(ch));
+                if (Sha256.hex(content).equals(sha)) {
+                    f.toFile().setLastModified(System.currentTimeMillis());
+                    return content;
+                }
             }
             // Damaged on disk: drop it and fetch again.
-        } catch (IOException e) {
-            // Evicted under us or unreadable: fetch again.
+        } catch (IOException | HistorianException e) {
+            // Evicted under us, unreadable or changed while read: fetch again.
         }
         remove(sha);
         return null;
@@ -136,7 +188,10 @@ public final class SegmentCache {
         Path f = directory.resolve(sha);
         Path tmp = directory.resolve(sha + ".tmp" + Thread.currentThread().getId());
         try {
-            Files.write(tmp, content);
+            // A fresh file, never through a link someone left at the name.
+            Files.deleteIfExists(tmp);
+            Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
             try {
                 Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
