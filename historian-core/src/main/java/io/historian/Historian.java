@@ -463,9 +463,11 @@ public interface Historian extends AutoCloseable {
          * How far a subscription may fall behind ingest, in journal bytes, before it is ended with a
          * {@link SubscriptionLaggedException} (default 1 GiB, at least 1 MiB). The journal keeps the
          * segments a subscription still has to read, outside the {@link #journalBudget}, so a slow
-         * subscriber never slows ingest; this limit bounds that extra disk. It is checked each time
-         * the journal starts a new segment, so a subscription may pass it by up to one segment
-         * (a quarter of the budget, at most 64 MiB) before it ends.
+         * subscriber never slows ingest; this limit bounds that extra disk. It is checked on every
+         * write call, against the journal entries the subscription has not read yet (an entry being
+         * delivered counts as read), so a subscription ends on the write call that takes it past
+         * the limit: it may pass it by at most that call's entry. The check costs a write one
+         * comparison until some subscription comes near its limit.
          *
          * @param limit the largest lag, at least 1 MiB
          * @return this builder

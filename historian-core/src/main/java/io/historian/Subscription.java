@@ -48,7 +48,10 @@ public interface Subscription extends AutoCloseable {
     /** {@return the current state} */
     State state();
 
-    /** {@return samples handed to the listener so far, including those it threw on} */
+    /**
+     * {@return samples delivered to the listener so far: its calls that returned, including those
+     * that threw (a call still running is not counted yet)}
+     */
     long delivered();
 
     /** {@return the number of listener calls that threw} */

@@ -19,8 +19,10 @@ import io.historian.Quality;
  * whose timestamps lie in the interval: Bad samples are ignored; a non-Bad NaN is counted by
  * {@link #COUNT} and skipped by every other value (as the chunk header skips it, which lets
  * count, min, max, sum and range answer from chunk headers). If the interval holds no non-Bad
- * sample, the sample aggregates are NaN ({@code COUNT} 0) with quality {@link #NO_DATA}, and the
- * query's {@link Fill} applies to them.
+ * sample (it is <i>empty</i>), the sample aggregates are NaN ({@code COUNT} 0) with quality
+ * {@link #NO_DATA}, and the query's {@link Fill} applies to every one of them but {@code COUNT},
+ * alike: {@link Fill#PREVIOUS} repeats each aggregate's value in the previous interval, which for
+ * the range's first interval may lie before the range.
  *
  * <p><b>Time-weighted aggregates</b> ({@link #TIME_WEIGHTED_MEAN}, {@link #INTEGRAL},
  * {@link #PERCENT_GOOD}, {@link #DURATION_BAD}) read the tag as a function of time: from each

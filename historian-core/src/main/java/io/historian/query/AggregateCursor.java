@@ -58,7 +58,8 @@ public interface AggregateCursor extends AutoCloseable {
      * The value of the {@code i}-th requested aggregate.
      *
      * @param i the aggregate's position in {@link #aggregates()}, from 0
-     * @return the value, in the unit {@link Aggregate} gives; NaN when the interval has no data and no fill applies
+     * @return the value, in the unit {@link Aggregate} gives; NaN when the interval has no data and
+     *     the query's {@link Fill} gives no value (see {@link Fill#PREVIOUS} for what it repeats)
      */
     double value(int i);
 
@@ -66,7 +67,9 @@ public interface AggregateCursor extends AutoCloseable {
      * The quality code of the {@code i}-th requested aggregate.
      *
      * @param i the aggregate's position in {@link #aggregates()}, from 0
-     * @return the OPC UA status code (see {@link Quality#code()})
+     * @return the OPC UA status code (see {@link Quality#code()}); {@link Aggregate#NO_DATA} for an
+     *     empty interval left unfilled, at best {@code Uncertain_LastUsableValue} for a filled one
+     *     (Good for {@link Fill#constant(double)})
      */
     int qualityCode(int i);
 

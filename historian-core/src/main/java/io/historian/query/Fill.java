@@ -7,17 +7,28 @@ package io.historian.query;
  * historian.query("boiler.temp").between(from, to).fill(Fill.PREVIOUS).aggregate(Duration.ofMinutes(1), Aggregate.MEAN);
  * }</pre>
  *
- * <p>Fill applies to the sample aggregates (MIN to STDDEV, not COUNT); the time-weighted ones
- * already carry values across empty intervals. A filled value's quality is the worse of the
- * source's quality and {@code Uncertain_LastUsableValue}.
+ * <p>Fill applies to the sample aggregates (MIN to STDDEV, not COUNT) of an <i>empty</i> interval,
+ * one that holds no non-Bad sample; the time-weighted ones already carry values across empty
+ * intervals. A filled value's quality is the worse of the source's quality and
+ * {@code Uncertain_LastUsableValue}.
+ *
+ * <p><b>The interval before the range.</b> {@link #PREVIOUS} and {@link #LINEAR} look back past
+ * the range's start: the previous interval of the range's first one is the grid cell holding the
+ * last non-Bad sample before the range (cut off at the range's start), with every sample
+ * aggregate computed over it as for any interval. The cells between it and the range are empty,
+ * so a fill gives at the start of a range what it gives in the middle of a longer one.
  * <ul>
  *   <li>{@link #NONE}: the interval is still reported, its values NaN with quality
  *       {@link Aggregate#NO_DATA}, so the grid stays regular.</li>
- *   <li>{@link #PREVIOUS}: the value of the previous non-empty interval, or, before the first,
- *       the last usable sample before the range (carried in).</li>
- *   <li>{@link #LINEAR}: on the line between the previous and the next non-empty intervals'
- *       values, placed at their interval starts (the carried-in sample at its own time); NaN
- *       with {@link Aggregate#NO_DATA} where either side is missing.</li>
+ *   <li>{@link #PREVIOUS}: each aggregate repeats its value in the previous interval, as that
+ *       interval reported it (filled or not, NaN included, e.g. the STDDEV of a single sample),
+ *       so a run of empty intervals repeats the last non-empty one. Before the range it is the
+ *       interval above; with no non-Bad sample before the range, an empty first interval stays
+ *       NaN with {@link Aggregate#NO_DATA}, and so do the empty ones after it.</li>
+ *   <li>{@link #LINEAR}: on the line between the values of the previous and the next non-empty
+ *       intervals, placed at their interval starts (the interval before the range at its cell's
+ *       start); NaN with {@link Aggregate#NO_DATA} where either side is missing or its value of
+ *       that aggregate is NaN.</li>
  *   <li>{@link #constant(double)}: the given value.</li>
  * </ul>
  *
@@ -26,7 +37,7 @@ package io.historian.query;
 public final class Fill {
     /** Report empty intervals with NaN values and quality {@code Bad_NoData}. */
     public static final Fill NONE = new Fill(Kind.NONE, Double.NaN);
-    /** Carry the previous value forward, from before the range if needed. */
+    /** Repeat the previous interval's value, from before the range if needed. */
     public static final Fill PREVIOUS = new Fill(Kind.PREVIOUS, Double.NaN);
     /** Interpolate between the neighbouring non-empty intervals. */
     public static final Fill LINEAR = new Fill(Kind.LINEAR, Double.NaN);

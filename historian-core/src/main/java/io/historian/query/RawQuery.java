@@ -63,7 +63,10 @@ public interface RawQuery {
     RawQuery withBounds();
 
     /**
-     * What {@link #aggregate} reports for intervals without data (default {@link Fill#NONE}).
+     * What {@link #aggregate} reports for the sample aggregates of intervals without a non-Bad
+     * sample (default {@link Fill#NONE}). {@link Fill#PREVIOUS} and {@link Fill#LINEAR} also read
+     * the interval of the last non-Bad sample before the range, so that the range's first
+     * intervals are filled as they would be in a longer range.
      *
      * @param fill the fill for empty intervals
      * @return a new query with that fill
@@ -124,8 +127,9 @@ public interface RawQuery {
 
     /**
      * Opens a cursor over the value at {@code from}, {@code from + step}, ... before {@code to}, read as
-     * {@link io.historian.ValueAt#INTERPOLATED} does (per the tag's interpolation; before the first
-     * sample the point is NaN with quality {@link Aggregate#NO_DATA}).
+     * {@link io.historian.ValueAt#INTERPOLATED} does (per the tag's interpolation: a stepped point
+     * has the earlier sample's value and quality, a linear one the worse of its two samples'
+     * qualities; before the first sample the point is NaN with quality {@link Aggregate#NO_DATA}).
      *
      * @param step the distance between points, at least 1 ms
      * @return an open cursor; the caller closes it

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.historian.Historian;
 import io.historian.Interpolation;
 import io.historian.Quality;
+import io.historian.Sample;
 import io.historian.SampleBatch;
 import io.historian.TagDefinition;
 import io.historian.TagNotFoundException;
@@ -232,7 +233,7 @@ class QueryModesTest {
     }
 
     @Test
-    void fill_previousCarriesInTheSampleBeforeTheWindow_linearInterpolates() {
+    void fill_previousCarriesInTheIntervalBeforeTheWindow_linearInterpolates() {
         try (Historian h = builder().build()) {
             h.write("lin", t(0), 4.0);
             h.write("lin", t(40), 8.0);
@@ -252,6 +253,145 @@ class QueryModesTest {
                     .aggregate(Duration.ofSeconds(10), Aggregate.MAX, Aggregate.COUNT));
             assertEquals(-1.0, constant.get(0)[1]);
             assertEquals(0.0, constant.get(0)[3], "COUNT is not filled");
+        }
+    }
+
+    static final Aggregate[] SAMPLE_AGGREGATES = {Aggregate.COUNT, Aggregate.MIN, Aggregate.MAX, Aggregate.FIRST,
+            Aggregate.LAST, Aggregate.SUM, Aggregate.MEAN, Aggregate.RANGE, Aggregate.DELTA, Aggregate.STDDEV};
+    static final int UNCERTAIN_CARRIED = Quality.UNCERTAIN_LAST_USABLE_VALUE.code();
+
+    /** Asserts a row's MIN..STDDEV (COUNT aside) against {@code expected}, all with quality {@code quality}. */
+    static void assertSampleAggregates(double[] expected, int quality, double[] row, String where) {
+        assertEquals(0.0, row[1], where + ": COUNT is never filled");
+        for (int i = 1; i < SAMPLE_AGGREGATES.length; i++) {
+            String what = where + " " + SAMPLE_AGGREGATES[i];
+            assertEquals(expected[i - 1], row[1 + 2 * i], 1e-12, what);
+            assertEquals(Integer.toHexString(quality), Integer.toHexString((int) row[2 + 2 * i]), what + " quality");
+        }
+    }
+
+    @Test
+    void fillPrevious_repeatsThePreviousIntervalsValueOfEveryAggregate_inTheMiddleAndAtTheRangeStart() {
+        try (Historian h = builder().build()) {
+            // [0,10): 2, 6, 4. [10,30) empty. [30,40): 10, 20. [40,50): a Bad sample only (empty).
+            // [50,60): one sample, so its STDDEV is NaN. [60,70) empty.
+            h.write("step", t(1), 2.0);
+            h.write("step", t(4), 6.0);
+            h.write("step", t(7), 4.0);
+            h.write("step", t(31), 10.0);
+            h.write("step", t(33), 20.0);
+            h.write("step", t(45), 99.0, Quality.BAD_NO_COMMUNICATION);
+            h.write("step", t(55), 1.0);
+            //                  MIN  MAX FIRST LAST SUM MEAN RANGE DELTA STDDEV
+            double[] first = {2, 6, 2, 4, 12, 4, 4, 2, 2};
+            double[] third = {10, 20, 10, 20, 30, 15, 10, 10, Math.sqrt(50)};
+            double[] single = {1, 1, 1, 1, 1, 1, 0, 0, Double.NaN};
+            Duration ten = Duration.ofSeconds(10);
+
+            List<double[]> all = rows(h.query("step").between(t(0), t(70)).fill(Fill.PREVIOUS)
+                    .aggregate(ten, SAMPLE_AGGREGATES));
+            assertEquals(7, all.size());
+            assertSampleAggregates(first, UNCERTAIN_CARRIED, all.get(1), "[10,20)");
+            assertSampleAggregates(first, UNCERTAIN_CARRIED, all.get(2), "[20,30)");
+            assertSampleAggregates(third, UNCERTAIN_CARRIED, all.get(4), "[40,50), Bad only");
+            // The previous interval's STDDEV is NaN (one sample): repeated as it is, not an older number.
+            assertSampleAggregates(single, UNCERTAIN_CARRIED, all.get(6), "[60,70)");
+
+            // Starting the range inside the empty run: the first intervals repeat [0,10), every aggregate.
+            List<double[]> late = rows(h.query("step").between(t(15), t(40)).fill(Fill.PREVIOUS)
+                    .aggregate(ten, SAMPLE_AGGREGATES));
+            assertEquals(3, late.size());
+            assertSampleAggregates(first, UNCERTAIN_CARRIED, late.get(0), "[15,20) at the range start");
+            assertSampleAggregates(first, UNCERTAIN_CARRIED, late.get(1), "[20,30) after the range start");
+            assertTrue(Arrays.equals(all.get(3), late.get(2)), "[30,40) is not filled");
+
+            // The sample right before the range is Bad: the carried interval is the one before it, [30,40).
+            List<double[]> afterBad = rows(h.query("step").between(t(48), t(70)).fill(Fill.PREVIOUS)
+                    .aggregate(ten, SAMPLE_AGGREGATES));
+            assertSampleAggregates(third, UNCERTAIN_CARRIED, afterBad.get(0), "[48,50) after a Bad sample");
+            assertTrue(Arrays.equals(all.get(5), afterBad.get(1)));
+            assertTrue(Arrays.equals(all.get(6), afterBad.get(2)), "[60,70) as in the longer range");
+
+            // Nothing before the range: nothing to repeat.
+            List<double[]> before = rows(h.query("step").between(t(-20), t(0)).fill(Fill.PREVIOUS)
+                    .aggregate(ten, SAMPLE_AGGREGATES));
+            assertEquals(2, before.size());
+            for (double[] row : before) {
+                for (int i = 1; i < SAMPLE_AGGREGATES.length; i++) {
+                    assertTrue(Double.isNaN(row[1 + 2 * i]), SAMPLE_AGGREGATES[i].toString());
+                    assertEquals(Aggregate.NO_DATA, (int) row[2 + 2 * i]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void fillPrevious_carriedInterval_isTheCellOfTheLastSampleCutAtTheRangeStart_onEveryGrid() {
+        try (Historian h = builder().build()) {
+            h.write("step", t(11), 3.0);
+            h.write("step", t(14), 5.0);
+            h.write("step", t(17), 100.0);
+            // From 15 s on a 10 s grid: the interval before the range is [10,15), which holds 3 and 5, not 100.
+            List<double[]> rows = rows(h.query("step").between(t(15), t(30)).fill(Fill.PREVIOUS)
+                    .aggregate(Duration.ofSeconds(10), Aggregate.SUM, Aggregate.STDDEV, Aggregate.DELTA));
+            assertEquals(100.0, rows.get(0)[1], "[15,20) holds its own sample");
+            assertEquals(List.of(100.0, 100.0), rows.stream().map(r -> r[1]).toList());
+            List<double[]> empty = rows(h.query("step").between(t(18), t(40)).fill(Fill.PREVIOUS)
+                    .aggregate(Duration.ofSeconds(10), Aggregate.SUM, Aggregate.STDDEV, Aggregate.DELTA));
+            // Before 18 s: [10,18) holds 3, 5, 100.
+            assertEquals(108.0, empty.get(0)[1]);
+            assertEquals(Math.sqrt(((3 - 36) * (3 - 36) + (5 - 36) * (5 - 36) + (100 - 36) * (100 - 36)) / 2.0),
+                    empty.get(0)[3], 1e-9);
+            assertEquals(97.0, empty.get(0)[5]);
+            assertEquals(UNCERTAIN_CARRIED, (int) empty.get(0)[2]);
+            assertEquals(108.0, empty.get(1)[1], "[20,30) repeats it");
+            // Calendar-aligned grid (Paris, hourly cells restart at local midnight): the same rule.
+            List<double[]> paris = rows(h.query("step").between(t(3600), t(3 * 3600)).alignedTo(ZoneId.of("Europe/Paris"))
+                    .fill(Fill.PREVIOUS).aggregate(Duration.ofHours(1), Aggregate.SUM, Aggregate.RANGE));
+            assertEquals(List.of(108.0, 108.0), paris.stream().map(r -> r[1]).toList());
+            assertEquals(List.of(97.0, 97.0), paris.stream().map(r -> r[3]).toList());
+        }
+    }
+
+    @Test
+    void interpolatedQuality_steppedIsTheEarlierSamples_linearIsTheWorseOfTheTwo() {
+        int uncertain = Quality.UNCERTAIN_SENSOR_NOT_ACCURATE.code();
+        try (Historian h = builder().build()) {
+            for (String tag : new String[] {"lin", "step"}) {
+                h.write(tag, t(0), 10.0, Quality.GOOD);
+                h.write(tag, t(10), 20.0, Quality.UNCERTAIN_SENSOR_NOT_ACCURATE);
+                h.write(tag, t(20), 30.0, Quality.GOOD);
+            }
+            // Stepped: the value at 4 s is the sample at 0 s, Good, whatever the later sample's quality.
+            Sample step4 = h.valueAt("step", t(4), io.historian.ValueAt.INTERPOLATED).orElseThrow();
+            assertEquals(10.0, step4.value());
+            assertEquals(Quality.GOOD, step4.quality());
+            Sample step14 = h.valueAt("step", t(14), io.historian.ValueAt.INTERPOLATED).orElseThrow();
+            assertEquals(20.0, step14.value());
+            assertEquals(Quality.UNCERTAIN_SENSOR_NOT_ACCURATE, step14.quality());
+            // Linear: on the line, with the worse of the two qualities on both sides of the Uncertain sample.
+            Sample lin4 = h.valueAt("lin", t(4), io.historian.ValueAt.INTERPOLATED).orElseThrow();
+            assertEquals(14.0, lin4.value(), 1e-12);
+            assertEquals(Quality.UNCERTAIN_SENSOR_NOT_ACCURATE, lin4.quality());
+            Sample lin14 = h.valueAt("lin", t(14), io.historian.ValueAt.INTERPOLATED).orElseThrow();
+            assertEquals(24.0, lin14.value(), 1e-12);
+            assertEquals(Quality.UNCERTAIN_SENSOR_NOT_ACCURATE, lin14.quality());
+
+            // The interpolated query reads the same way.
+            List<double[]> step = QueryFixture.points(h.query("step").between(t(4), t(25))
+                    .interpolated(Duration.ofSeconds(10)));
+            assertEquals(List.of(10.0, 20.0), step.subList(0, 2).stream().map(p -> p[1]).toList());
+            assertEquals(List.of((double) Quality.GOOD.code(), (double) uncertain),
+                    step.subList(0, 2).stream().map(p -> p[2]).toList());
+            List<double[]> lin = QueryFixture.points(h.query("lin").between(t(4), t(25))
+                    .interpolated(Duration.ofSeconds(10)));
+            assertEquals(14.0, lin.get(0)[1], 1e-12);
+            assertEquals(24.0, lin.get(1)[1], 1e-12);
+            assertEquals(uncertain, (int) lin.get(0)[2]);
+            assertEquals(uncertain, (int) lin.get(1)[2]);
+            // After the last sample: stepped keeps the sample's quality; linear is at best Uncertain_LastUsableValue.
+            assertEquals(Quality.GOOD.code(), (int) step.get(2)[2]);
+            assertEquals(Quality.UNCERTAIN_LAST_USABLE_VALUE.code(), (int) lin.get(2)[2]);
         }
     }
 

@@ -31,7 +31,7 @@ final class Reference {
                 rows.add(interval(all, a, b, aggs, linear));
             }
         }
-        applyFill(all, from, rows, aggs, fill);
+        applyFill(all, from, step, rows, aggs, linear, fill);
         return rows;
     }
 
@@ -146,40 +146,60 @@ final class Reference {
         return a.ordinal() >= Aggregate.MIN.ordinal() && a.ordinal() <= Aggregate.STDDEV.ordinal();
     }
 
-    static void applyFill(List<S> all, long from, List<Row> rows, Aggregate[] aggs, Fill fill) {
+    /**
+     * Fill as documented: PREVIOUS repeats each aggregate's value in the previous row as reported
+     * (NaN included); LINEAR draws the line between the previous and next non-empty rows that have
+     * a number for that aggregate at both ends. The previous interval of the first row is the
+     * grid cell of the last non-Bad sample before {@code from}, cut off at {@code from}.
+     */
+    static void applyFill(List<S> all, long from, long step, List<Row> rows, Aggregate[] aggs, boolean linear,
+            Fill fill) {
         int n = aggs.length;
-        double[] lastV = new double[n];
-        int[] lastQ = new int[n];
-        long[] lastAt = new long[n];
-        boolean[] has = new boolean[n];
         S before = null;
         for (S s : all) {
-            if (s.t() < from) {
+            if (s.t() < from && !s.bad()) {
                 before = s;
             }
         }
-        if (before != null && before.usable()) {
-            for (int i = 0; i < n; i++) {
-                if (aggs[i] == Aggregate.MIN || aggs[i] == Aggregate.MAX || aggs[i] == Aggregate.FIRST
-                        || aggs[i] == Aggregate.LAST || aggs[i] == Aggregate.MEAN) {
-                    has[i] = true;
-                    lastV[i] = before.v();
-                    lastQ[i] = before.q();
-                    lastAt[i] = before.t();
-                }
-            }
+        Row previous = null;
+        if (before != null) {
+            long cell = Math.floorDiv(before.t(), step) * step;
+            previous = interval(all, cell, Math.min(cell + step, from), aggs, linear);
         }
         for (int r = 0; r < rows.size(); r++) {
             Row row = rows.get(r);
-            if (!row.empty()) {
-                for (int i = 0; i < n; i++) {
-                    if (!Double.isNaN(row.values()[i]) && row.qualities()[i] != NO_DATA) {
-                        has[i] = true;
-                        lastV[i] = row.values()[i];
-                        lastQ[i] = row.qualities()[i];
-                        lastAt[i] = row.start();
+            if (fill.kind() == Fill.Kind.PREVIOUS) {
+                if (row.empty() && previous != null) {
+                    for (int i = 0; i < n; i++) {
+                        if (fillable(aggs[i])) {
+                            row.values()[i] = previous.values()[i];
+                            row.qualities()[i] = Quality.worst(previous.qualities()[i], UNCERTAIN);
+                        }
                     }
                 }
+                previous = row;
+                continue;
+            }
+            if (fill.kind() != Fill.Kind.LINEAR) {
+                if (row.empty() && fill.kind() == Fill.Kind.CONSTANT) {
+                    for (int i = 0; i < n; i++) {
+                        if (fillable(aggs[i])) {
+                            row.values()[i] = fill.value();
+                            row.qualities()[i] = 0;
+                        }
+                    }
+                }
+                continue;
+            }
+            // LINEAR: the previous non-empty row (or the interval before the range) and the next one.
+            Row prev = previous;
+            for (int k = r - 1; k >= 0; k--) {
+                if (!rows.get(k).empty()) {
+                    prev = rows.get(k);
+                    break;
+                }
+            }
+            if (!row.empty()) {
                 continue;
             }
             Row next = null;
@@ -189,31 +209,14 @@ final class Reference {
                 }
             }
             for (int i = 0; i < n; i++) {
-                if (!fillable(aggs[i])) {
+                if (!fillable(aggs[i]) || prev == null || next == null || Double.isNaN(prev.values()[i])
+                        || prev.qualities()[i] == NO_DATA || Double.isNaN(next.values()[i])
+                        || next.qualities()[i] == NO_DATA) {
                     continue;
                 }
-                switch (fill.kind()) {
-                    case CONSTANT -> {
-                        row.values()[i] = fill.value();
-                        row.qualities()[i] = 0;
-                    }
-                    case PREVIOUS -> {
-                        if (has[i]) {
-                            row.values()[i] = lastV[i];
-                            row.qualities()[i] = Quality.worst(lastQ[i], UNCERTAIN);
-                        }
-                    }
-                    case LINEAR -> {
-                        if (has[i] && next != null && !Double.isNaN(next.values()[i])
-                                && next.qualities()[i] != NO_DATA) {
-                            double f = (double) (row.start() - lastAt[i]) / (double) (next.start() - lastAt[i]);
-                            row.values()[i] = lastV[i] + (next.values()[i] - lastV[i]) * f;
-                            row.qualities()[i] = Quality.worst(Quality.worst(lastQ[i], next.qualities()[i]),
-                                    UNCERTAIN);
-                        }
-                    }
-                    default -> { }
-                }
+                double f = (double) (row.start() - prev.start()) / (double) (next.start() - prev.start());
+                row.values()[i] = prev.values()[i] + (next.values()[i] - prev.values()[i]) * f;
+                row.qualities()[i] = Quality.worst(Quality.worst(prev.qualities()[i], next.qualities()[i]), UNCERTAIN);
             }
         }
     }

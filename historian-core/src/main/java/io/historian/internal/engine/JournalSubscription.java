@@ -79,7 +79,20 @@ final class JournalSubscription implements Subscription, Runnable {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong listenerFailures = new AtomicLong();
     private final AtomicLong corruptEntries = new AtomicLong();
-    private final AtomicLong lastDelivered = new AtomicLong(Long.MIN_VALUE);
+    /**
+     * Samples handed to the listener, or {@link #FROZEN} once an overrun stopped the hand-over.
+     * The subscription thread raises it by compare-and-set before each listener call, and the
+     * overrun freezes it with one swap, so a sample is either handed (and counted in the
+     * exception) or not handed at all: the exception's last-delivered time is exact even while
+     * the listener runs or is stuck in a call.
+     */
+    private final AtomicLong handed = new AtomicLong();
+    /**
+     * The timestamp of the n-th sample handed, at {@code [n & 1]}: written before the CAS that
+     * makes it the n-th, so the swap that reads n sees it; the other slot takes the next sample.
+     */
+    private final long[] handedAt = new long[2];
+    private static final long FROZEN = -1;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile State state;
     private volatile HistorianException failure;
@@ -280,6 +293,14 @@ final class JournalSubscription implements Subscription, Runnable {
     }
 
     private void deliver(int id, long ts, double value, int qualityCode) {
+        long n = handed.get();
+        if (n == FROZEN) {
+            return;
+        }
+        handedAt[(int) ((n + 1) & 1)] = ts;
+        if (!handed.compareAndSet(n, n + 1)) {
+            return;
+        }
         String tag = names.length > id && names[id] != null ? names[id] : nameOf(id);
         Quality quality = lastQuality;
         if (qualityCode != lastQualityCode) {
@@ -297,7 +318,6 @@ final class JournalSubscription implements Subscription, Runnable {
             }
         }
         delivered.lazySet(delivered.get() + 1);
-        lastDelivered.lazySet(ts);
     }
 
     private String nameOf(int id) {
@@ -313,10 +333,13 @@ final class JournalSubscription implements Subscription, Runnable {
         }
     }
 
-    /** Called by the journal's appending thread, once, when this subscription lags beyond its limit. */
+    /**
+     * Called by the journal's appending thread, once, when this subscription lags beyond its limit.
+     * Freezes the hand-over first, so that the listener gets nothing after the sample it names.
+     */
     private void overrun(long lagBytes) {
-        long last = lastDelivered.get();
-        Instant lastInstant = delivered.get() == 0 ? null : Instant.ofEpochMilli(last);
+        long n = handed.getAndSet(FROZEN);
+        Instant lastInstant = n <= 0 ? null : Instant.ofEpochMilli(handedAt[(int) (n & 1)]);
         SubscriptionLaggedException e = new SubscriptionLaggedException("subscription fell too far behind and was "
                 + "ended; resubscribe with subscribeFrom(lastDelivered) [subscription=" + name + ", pattern=" + pattern
                 + ", lag=" + DataSize.ofBytes(lagBytes) + ", limit=" + DataSize.ofBytes(lagLimitBytes)

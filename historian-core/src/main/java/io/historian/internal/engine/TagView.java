@@ -110,6 +110,22 @@ final class TagView implements SeriesView {
         }
     }
 
+    @Override
+    public Sample previousNonBad(long ts) {
+        // One backward walk: a long run of Bad samples costs a decode per chunk, not a seek per sample.
+        try (Walk walk = new Walk(ts, false)) {
+            while (walk.next()) {
+                int i = ts == Long.MAX_VALUE ? walk.count - 1 : walk.lowerBound(ts + 1) - 1;
+                for (; i >= 0; i--) {
+                    if (Quality.severity(walk.qualities[i]) < 2) {
+                        return walk.sample(i);
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
     /** The first sample at or after {@code ts}, or null. */
     @Override
     public Sample next(long ts) {

@@ -48,8 +48,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * on the segment it reads. {@link #release} takes segments before the store's checkpoint off the
  * budget at once, so a slow subscriber never slows ingest, but deletes only those before every
  * pin as well; the rest go when their last pin moves on or closes. What pins hold is bounded per
- * pin: when the journal starts a new segment, a pin whose reader lags more than its limit is
- * overrun (its callback runs and it stops holding anything).
+ * pin: after the append that takes a pin's reader more than its limit behind, the pin is overrun
+ * (its callback runs and it stops holding anything). An append costs one comparison for this
+ * ({@link #nextPinCheck}); the pins are looked at only when one of them may have passed its limit.
  *
  * <p><b>Threads.</b> {@link #append} is called by one thread at a time (the historian's write
  * lock); the tailer belongs to the store writer thread; {@link #release} runs on the store
@@ -87,6 +88,13 @@ public final class ChronicleJournal implements AutoCloseable {
     private final AtomicLong appendedBytes = new AtomicLong();
     private final AtomicLong appendedEntries = new AtomicLong();
     private final java.util.concurrent.CopyOnWriteArrayList<Pin> pins = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * The smallest {@code appendedBytes} at which some pin may lag beyond its limit (a reader's
+     * position only grows, so no pin can overrun earlier): each append compares one long with it
+     * and looks at the pins only past it. Lowered by {@link #pin}, raised by {@link #checkPins};
+     * both run under the historian's write lock, so they never interleave.
+     */
+    private volatile long nextPinCheck = Long.MAX_VALUE;
     /** Guards pin registration against deletion. */
     private final Object pinLock = new Object();
     /** Segments before this one are committed to the store; those no pin holds are deleted. */
@@ -190,9 +198,14 @@ public final class ChronicleJournal implements AutoCloseable {
         segmentFill += need;
         usedBytes.addAndGet(need);
         // Ordered stores suffice: pins only estimate their lag from these.
-        appendedBytes.lazySet(appendedBytes.get() + need);
+        long appended = appendedBytes.get() + need;
+        appendedBytes.lazySet(appended);
         appendedEntries.lazySet(appendedEntries.get() + 1);
         lastAppendedIndex = index;
+        if (appended > nextPinCheck) {
+            // Per append, not per segment: a reader lagging past its limit is overrun within one entry.
+            checkPins(appended);
+        }
         return index;
     }
 
@@ -252,17 +265,21 @@ public final class ChronicleJournal implements AutoCloseable {
         }
         segmentFill = 0;
         segment += advance;
-        if (!pins.isEmpty()) {
-            checkPins();
-        }
     }
 
-    /** Overruns the pins whose readers lag beyond their limit; on the appending thread, at a segment roll. */
-    private void checkPins() {
-        long appended = appendedBytes.get();
+    /**
+     * Overruns the pins whose readers lag beyond their limit and sets the next check at the
+     * earliest point another may; on the appending thread, after an append that passed
+     * {@link #nextPinCheck}.
+     */
+    private void checkPins(long appended) {
+        long next = Long.MAX_VALUE;
         for (Pin pin : pins) {
-            long lag = appended - pin.readBytes;
-            if (lag > pin.limitBytes && !pin.overrun) {
+            long read = pin.readBytes;
+            long lag = appended - read;
+            if (lag <= pin.limitBytes) {
+                next = Math.min(next, limitAt(read, pin.limitBytes));
+            } else if (!pin.overrun) {
                 pin.overrun = true;
                 pins.remove(pin);
                 try {
@@ -272,6 +289,13 @@ public final class ChronicleJournal implements AutoCloseable {
                 }
             }
         }
+        nextPinCheck = next;
+    }
+
+    /** Where a reader at {@code read} passes {@code limit}; saturated, as a limit may be near Long.MAX_VALUE. */
+    private static long limitAt(long read, long limit) {
+        long at = read + limit;
+        return at < read ? Long.MAX_VALUE : at;
     }
 
     /** A new tailer, for the store writer's thread. */
@@ -360,8 +384,10 @@ public final class ChronicleJournal implements AutoCloseable {
                 throw new IllegalStateException("journal segment " + cycle + " is already released [dir=" + directory
                         + "]");
             }
-            Pin pin = new Pin(cycle, appendedBytes.get(), appendedEntries.get(), limitBytes, onOverrun);
+            long read = appendedBytes.get();
+            Pin pin = new Pin(cycle, read, appendedEntries.get(), limitBytes, onOverrun);
             pins.add(pin);
+            nextPinCheck = Math.min(nextPinCheck, limitAt(read, limitBytes));
             return pin;
         }
     }

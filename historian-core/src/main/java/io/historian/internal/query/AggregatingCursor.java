@@ -16,10 +16,14 @@ import java.util.Set;
 /**
  * Computes aggregates per interval for one tag in one forward pass over its chunks (semantics:
  * {@link Aggregate}). Memory: one decoded chunk, plus, for {@link Fill#LINEAR}, the run of empty
- * intervals waiting for the next non-empty one.
+ * intervals waiting for the next non-empty one. Under Fill.PREVIOUS and Fill.LINEAR the interval
+ * before the range (the cell of the last non-Bad sample before it) is computed first, from a
+ * stream of its own, and stands as the previous interval of the range's first one.
  *
- * <p>Invariants: {@code prev*} is the last sample before the current position (any quality), the
- * owner of the time up to the stream's lookahead. The header fast path is taken only when every
+ * <p>Invariants: with time-weighted aggregates, {@code prev*} is the last sample before the
+ * current position (any quality), the owner of the time up to the stream's lookahead. {@code
+ * last*} is, under Fill.PREVIOUS, the previous row as reported; under Fill.LINEAR, the previous
+ * non-empty row. The header fast path is taken only when every
  * requested aggregate is in {@link #HEADER_AGGREGATES} and a chunk with no Bad sample lies wholly
  * inside the interval; then the header's count, min, max, sum, first and last values and count of
  * numbers equal what the samples give (NaN skipped in both; a sum or mean may differ in the last
@@ -46,7 +50,7 @@ public final class AggregatingCursor implements AggregateCursor {
     private double prevV;
     private int prevQ;
 
-    // Fill state: the last non-empty interval's values (or the carried-in sample).
+    // Fill state, per aggregate: see the class comment.
     private final double[] lastValue;
     private final int[] lastQuality;
     private final long[] lastAt;
@@ -78,15 +82,15 @@ public final class AggregatingCursor implements AggregateCursor {
             List<Aggregate> aggregates, Fill fill, ZoneId zone, int maxBuckets) {
         try {
             IntervalGrid grid = IntervalGrid.of(view.tag(), from, to, interval, zone, maxBuckets);
-            return new AggregatingCursor(view, from, to, grid, aggregates, fill);
+            return new AggregatingCursor(view, from, to, grid, interval, zone, aggregates, fill);
         } catch (RuntimeException e) {
             view.close();
             throw e;
         }
     }
 
-    private AggregatingCursor(SeriesView view, long from, long to, IntervalGrid grid, List<Aggregate> aggregates,
-            Fill fill) {
+    private AggregatingCursor(SeriesView view, long from, long to, IntervalGrid grid, Duration interval,
+            ZoneId zone, List<Aggregate> aggregates, Fill fill) {
         this.view = view;
         this.aggregates = List.copyOf(aggregates);
         this.aggs = aggregates.toArray(new Aggregate[0]);
@@ -104,30 +108,45 @@ public final class AggregatingCursor implements AggregateCursor {
         lastQuality = new int[n];
         lastAt = new long[n];
         hasLast = new boolean[n];
-        // The sample before the range matters only to time weighting and to carrying values in.
-        boolean needBefore = timeWeighted || fill.kind() == Fill.Kind.PREVIOUS || fill.kind() == Fill.Kind.LINEAR;
-        Sample before = from == Long.MIN_VALUE || !needBefore ? null : view.previous(from - 1);
+        if ((fill.kind() == Fill.Kind.PREVIOUS || fill.kind() == Fill.Kind.LINEAR) && from != Long.MIN_VALUE) {
+            carryIn(from, interval.toMillis(), zone);
+        }
+        // The sample before the range owns the time up to the first sample in it.
+        Sample before = from == Long.MIN_VALUE || !timeWeighted ? null : view.previous(from - 1);
+        hasPrev = before != null;
         if (before != null) {
-            hasPrev = true;
             prevT = before.timestamp().toEpochMilli();
             prevV = before.value();
             prevQ = before.quality().code();
-            if (usable(prevQ, prevV)) {
-                // Carried in for Fill.PREVIOUS / LINEAR: a sample stands for these aggregates.
-                for (int i = 0; i < n; i++) {
-                    switch (aggs[i]) {
-                        case MIN, MAX, FIRST, LAST, MEAN -> {
-                            hasLast[i] = true;
-                            lastValue[i] = prevV;
-                            lastQuality[i] = prevQ;
-                            lastAt[i] = prevT;
-                        }
-                        default -> { }
-                    }
-                }
-            }
         }
         this.stream = new SampleStream(view, from, to, timeWeighted);
+    }
+
+    /**
+     * Makes the interval before the range the previous interval of its first one, so that a fill
+     * gives at the range start what it gives in the middle of a longer range. That interval is
+     * the grid cell, cut off at {@code from}, of the last non-Bad sample before the range: the
+     * cells after it up to {@code from} are empty, so under Fill.PREVIOUS they would repeat its
+     * values, and Fill.LINEAR would start its line there.
+     */
+    private void carryIn(long from, long step, ZoneId zone) {
+        Sample p = view.previousNonBad(from - 1);
+        if (p == null) {
+            return;
+        }
+        long[] cell = IntervalGrid.cellBefore(p.timestamp().toEpochMilli(), from, step, zone);
+        SampleStream s = new SampleStream(view, cell[0], cell[1], false);
+        Row row;
+        try {
+            row = compute(s, false, cell[0], cell[1]);
+        } finally {
+            s.close();
+        }
+        if (fill.kind() == Fill.Kind.PREVIOUS) {
+            carry(row);
+        } else {
+            remember(row);
+        }
     }
 
     static boolean usable(int quality, double value) {
@@ -143,12 +162,12 @@ public final class AggregatingCursor implements AggregateCursor {
             if (!grid.next()) {
                 return false;
             }
-            Row row = compute(grid.start, grid.end);
+            Row row = compute(stream, timeWeighted, grid.start, grid.end);
             if (row.empty && fill.kind() == Fill.Kind.LINEAR) {
                 ready.add(row);
                 Row next = null;
                 while (grid.next()) {
-                    next = compute(grid.start, grid.end);
+                    next = compute(stream, timeWeighted, grid.start, grid.end);
                     if (!next.empty) {
                         break;
                     }
@@ -165,7 +184,10 @@ public final class AggregatingCursor implements AggregateCursor {
             } else {
                 if (row.empty) {
                     fillOther(row);
-                } else {
+                }
+                if (fill.kind() == Fill.Kind.PREVIOUS) {
+                    carry(row);
+                } else if (!row.empty) {
                     remember(row);
                 }
                 ready.add(row);
@@ -175,7 +197,8 @@ public final class AggregatingCursor implements AggregateCursor {
         return true;
     }
 
-    private Row compute(long s, long e) {
+    /** One interval's row from {@code stream}; {@code timeWeighted} also accounts the time between samples. */
+    private Row compute(SampleStream stream, boolean timeWeighted, long s, long e) {
         Row row = new Row(aggs.length);
         row.start = s;
         row.end = e;
@@ -359,14 +382,29 @@ public final class AggregatingCursor implements AggregateCursor {
         return USED;
     }
 
+    /**
+     * Fill.LINEAR: a non-empty row starts the next line, per aggregate, if it has a number there;
+     * otherwise the line is missing on that side, as it is when the next non-empty row has none.
+     */
     private void remember(Row row) {
         for (int i = 0; i < aggs.length; i++) {
-            if (!Double.isNaN(row.values[i]) && row.qualities[i] != Aggregate.NO_DATA) {
-                hasLast[i] = true;
-                lastValue[i] = row.values[i];
-                lastQuality[i] = row.qualities[i];
-                lastAt[i] = row.start;
-            }
+            hasLast[i] = !Double.isNaN(row.values[i]) && row.qualities[i] != Aggregate.NO_DATA;
+            lastValue[i] = row.values[i];
+            lastQuality[i] = row.qualities[i];
+            lastAt[i] = row.start;
+        }
+    }
+
+    /**
+     * Fill.PREVIOUS: every row, filled or not, is the previous interval of the next one, whose
+     * empty aggregates repeat it as it is (a NaN included), so a run of empty intervals repeats
+     * the last non-empty one.
+     */
+    private void carry(Row row) {
+        for (int i = 0; i < aggs.length; i++) {
+            hasLast[i] = true;
+            lastValue[i] = row.values[i];
+            lastQuality[i] = row.qualities[i];
         }
     }
 

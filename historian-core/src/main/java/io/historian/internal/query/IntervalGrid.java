@@ -63,6 +63,19 @@ final class IntervalGrid {
         return g;
     }
 
+    /**
+     * The grid cell that holds {@code t}, cut off at {@code before} ({@code t < before}): the
+     * interval before a range that a fill carries in. {@code step} and {@code zone} must have
+     * passed {@link #of}; nothing is counted against the bucket limit, as this is one cell.
+     *
+     * @return {start, end}
+     */
+    static long[] cellBefore(long t, long before, long step, ZoneId zone) {
+        IntervalGrid g = new IntervalGrid(t, before, step, zone);
+        g.next();
+        return new long[] {g.cell, g.end};
+    }
+
     private static IllegalArgumentException tooMany(String tag, long from, long to, Duration interval, int max) {
         return new IllegalArgumentException("too many intervals [tag=" + tag + ", from=" + Instant.ofEpochMilli(from)
                 + ", to=" + Instant.ofEpochMilli(to) + ", interval=" + interval + ", maxBuckets=" + max

@@ -21,6 +21,13 @@ public interface SeriesView extends AutoCloseable {
     /** The last sample at or before {@code ts}, or null. */
     Sample previous(long ts);
 
+    /**
+     * The last sample at or before {@code ts} whose quality is not Bad, or null: the sample that
+     * makes the interval holding it non-empty, which {@code Fill.PREVIOUS} and {@code Fill.LINEAR}
+     * carry into a range. Walks back over runs of Bad samples chunk by chunk.
+     */
+    Sample previousNonBad(long ts);
+
     /** The first sample at or after {@code ts}, or null. */
     Sample next(long ts);
 
