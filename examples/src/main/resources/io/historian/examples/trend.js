@@ -1,10 +1,13 @@
 // The trend page: history from /api/history (LTTB sized to the chart), live samples from
 // /api/live (server-sent events). window.trend is the uPlot instance, window.trendState the
 // page's state, both for debugging and for the browser test.
+// A server with a token: the page's address carries it in the fragment (#token=...), which the
+// browser never sends anywhere; the page sends it as an Authorization header, and in the query
+// only to /api/live, since EventSource cannot send headers.
 (function () {
   'use strict';
   const params = new URLSearchParams(location.search);
-  const token = params.get('token');
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
   const windowMs = Number(params.get('window')) > 0 ? Number(params.get('window')) : 600000;
   const chartEl = document.getElementById('chart');
   const statusEl = document.getElementById('status');
@@ -17,7 +20,11 @@
   let querySeq = 0;
   let source = null;
 
-  function withToken(url) {
+  function api(url) {
+    return fetch(url, token ? { headers: { Authorization: 'Bearer ' + token } } : {});
+  }
+
+  function streamWithToken(url) {
     return token ? url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : url;
   }
 
@@ -76,7 +83,7 @@
     status('querying ' + new Date(from).toISOString() + ' .. ' + new Date(to).toISOString());
     let json;
     try {
-      const r = await fetch(withToken(url));
+      const r = await api(url);
       if (!r.ok) { status(r.status + ': ' + await r.text(), true); return; }
       json = await r.json();
     } catch (e) {
@@ -96,7 +103,7 @@
     if (source) { source.close(); }
     let url = 'api/live?tag=' + encodeURIComponent(state.tag);
     if (fromMs != null) { url += '&from=' + fromMs; }
-    source = new EventSource(withToken(url));
+    source = new EventSource(streamWithToken(url));
     source.onmessage = e => {
       state.liveBatches++;
       if (state.mode !== 'live') { return; }   // history view: the store has these, a re-query shows them
@@ -133,7 +140,7 @@
   async function init() {
     let tags;
     try {
-      const r = await fetch(withToken('api/tags'));
+      const r = await api('api/tags');
       if (!r.ok) { status(r.status + ': ' + await r.text(), true); return; }
       tags = await r.json();
     } catch (e) {
@@ -153,7 +160,7 @@
     select.onchange = () => {
       state.tag = select.value;
       params.set('tag', state.tag);
-      history.replaceState(null, '', '?' + params.toString());
+      history.replaceState(null, '', '?' + params.toString() + location.hash);
       chart.series[1].label = state.tag;
       data = [[], []];
       goLive();
