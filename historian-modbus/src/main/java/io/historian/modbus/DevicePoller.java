@@ -121,7 +121,7 @@ final class DevicePoller implements Runnable {
                     transition(DeviceState.CONNECTING, null);
                     try {
                         ModbusConnection c = ModbusConnection.open(config.host(), config.port(), config.rtu(),
-                                (int) Math.max(1, config.timeout().toMillis()), config.name());
+                                config.tcpFraming(), (int) Math.max(1, config.timeout().toMillis()), config.name());
                         connection = c;
                         if (isClosed()) {
                             c.close();

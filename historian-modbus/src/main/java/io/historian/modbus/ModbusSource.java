@@ -257,6 +257,7 @@ public final class ModbusSource implements SampleSource {
         private int maxBits = 2000;
         private boolean requestPerTag;
         private Clock clock = Clock.systemUTC();
+        private ModbusConnection.Framing tcpFraming = ModbusConnection.DEFAULT_FRAMING;
         private final Map<Table, List<int[]>> exclusions = new EnumMap<>(Table.class);
         private final List<PointBuilder> points = new ArrayList<>();
 
@@ -658,8 +659,17 @@ public final class ModbusSource implements SampleSource {
             }
             DeviceConfig config = new DeviceConfig(deviceName, host, port, rtu, pollInterval, timeout, retries,
                     pauseAfterConnect, pauseBetweenRequests, backoffInitial, backoffMax, clock, built,
-                    planner.plan(built));
+                    planner.plan(built), tcpFraming);
             return new ModbusSource(config);
+        }
+
+        /**
+         * Internal: who frames Modbus TCP (j2mod by default, or our own framing), so that the
+         * throughput harness and the tests can compare both; not part of the API.
+         */
+        Builder tcpFraming(ModbusConnection.Framing framing) {
+            this.tcpFraming = Objects.requireNonNull(framing, "framing");
+            return this;
         }
 
         private Duration positive(Duration d, String field) {

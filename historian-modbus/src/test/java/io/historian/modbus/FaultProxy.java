@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy between our client and a real Modbus TCP server, on 127.0.0.1, that injects
@@ -22,10 +23,15 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link Mode#SLOW}: delays every response by {@link #delayMillis}.
  *   <li>{@link Mode#EXCEPTION}: answers every request with exception code {@link #exceptionCode}.
  *   <li>{@link Mode#REFUSE}: accepts and closes at once (a device that drops connections).
+ *   <li>{@link Mode#TRICKLE}: sends every response one byte at a time, {@link #delayMillis}
+ *       apart (a device or gateway that dribbles a frame out).
  * </ul>
+ *
+ * <p>{@link #responsesForwarded} counts the responses written back in full, so a test can
+ * wait for a late answer to reach the client before it sends its next request.
  */
 final class FaultProxy implements AutoCloseable {
-    enum Mode { PASS, STALL, CUT, SLOW, EXCEPTION, REFUSE }
+    enum Mode { PASS, STALL, CUT, SLOW, EXCEPTION, REFUSE, TRICKLE }
 
     private final ServerSocket listener;
     private final int upstreamPort;
@@ -35,6 +41,8 @@ final class FaultProxy implements AutoCloseable {
     volatile Mode mode = Mode.PASS;
     volatile int delayMillis = 0;
     volatile int exceptionCode = 2;
+    final AtomicInteger responsesForwarded = new AtomicInteger();
+    final AtomicInteger accepted = new AtomicInteger();
 
     FaultProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -66,6 +74,7 @@ final class FaultProxy implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
+            accepted.incrementAndGet();
             if (mode == Mode.REFUSE) {
                 closeQuietly(client);
                 continue;
@@ -105,6 +114,7 @@ final class FaultProxy implements AutoCloseable {
                         (byte) exceptionCode};
                     cout.write(reply);
                     cout.flush();
+                    responsesForwarded.incrementAndGet();
                     continue;
                 }
                 uout.write(header);
@@ -131,9 +141,24 @@ final class FaultProxy implements AutoCloseable {
                 if (m == Mode.SLOW && closed.await(delayMillis, TimeUnit.MILLISECONDS)) {
                     return;
                 }
-                cout.write(rh);
-                cout.write(rpdu);
-                cout.flush();
+                if (m == Mode.TRICKLE) {
+                    byte[] frame = new byte[7 + rpdu.length];
+                    System.arraycopy(rh, 0, frame, 0, 7);
+                    System.arraycopy(rpdu, 0, frame, 7, rpdu.length);
+                    for (byte b : frame) {
+                        // the latch doubles as an interruptible, close-aware pause between bytes
+                        if (closed.await(delayMillis, TimeUnit.MILLISECONDS)) {
+                            return;
+                        }
+                        cout.write(b);
+                        cout.flush();
+                    }
+                } else {
+                    cout.write(rh);
+                    cout.write(rpdu);
+                    cout.flush();
+                }
+                responsesForwarded.incrementAndGet();
             }
         } catch (IOException | InterruptedException e) {
             // the connection ends; that is the fault or the test closing
