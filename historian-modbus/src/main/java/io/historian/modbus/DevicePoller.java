@@ -235,7 +235,8 @@ final class DevicePoller implements Runnable {
                     List<Point> points = r.points();
                     for (int k = 0; k < points.size(); k++) {
                         Point p = points.get(k);
-                        batch.add(p.tag(), ts, Decoder.decode(p, data, 0, r.address()), Quality.GOOD);
+                        double value = Decoder.decode(p, data, 0, r.address());
+                        batch.add(p.tag(), ts, value, Decoder.quality(value));
                     }
                     break;
                 } catch (ExceptionResponse e) {

@@ -68,7 +68,6 @@ public final class ModbusSource implements SampleSource {
     private final DeviceConfig config;
     private final Object lock = new Object();
     private DevicePoller poller;
-    private SensorFailureSink qualities;
     private boolean closed;
 
     private ModbusSource(DeviceConfig config) {
@@ -139,24 +138,10 @@ public final class ModbusSource implements SampleSource {
     /** {@return a snapshot of the counters (all zero before {@link #start})} */
     public DeviceStats stats() {
         DevicePoller p;
-        SensorFailureSink q;
         synchronized (lock) {
             p = poller;
-            q = qualities;
         }
-        if (p == null) {
-            return new DevicePoller(config, null).stats();
-        }
-        DeviceStats s = p.stats();
-        long failed = q.turnedBad();
-        if (failed == 0) {
-            return s;
-        }
-        // The poll loop counts Bad samples before the sensor-failure check sees them.
-        return new DeviceStats(s.device(), s.state(), s.polls(), s.failedPolls(), s.requests(), s.responses(),
-                s.timeouts(), s.exceptionsByCode(), s.connects(), s.reconnects(), s.connectFailures(),
-                s.connectionErrors(), s.staleResponses(), s.samplesWritten(), s.badSamples() + failed,
-                s.samplesRefused(), s.lastLatency(), s.maxLatency(), s.meanLatency());
+        return p == null ? new DevicePoller(config, null).stats() : p.stats();
     }
 
     /** {@return the number of read requests one poll sends (the planner's result)} */
@@ -185,8 +170,7 @@ public final class ModbusSource implements SampleSource {
             if (poller != null) {
                 throw new IllegalStateException("modbus source already started [device=" + config.name() + "]");
             }
-            qualities = new SensorFailureSink(sink);
-            poller = new DevicePoller(config, qualities);
+            poller = new DevicePoller(config, sink);
             poller.start();
         }
     }
