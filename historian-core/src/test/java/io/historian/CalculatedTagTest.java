@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.historian.query.SampleCursor;
+import io.historian.testing.SmallStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -159,26 +160,16 @@ class CalculatedTagTest {
         // 200 levels (the documented limit) of parentheses, unary minus and function calls
         String deepest = "(-abs(".repeat(66) + "(-tank1.level" + "))".repeat(66) + ")";
         String tooDeep = "(" + deepest + ")";
-        Throwable[] failure = new Throwable[1];
-        Thread small = new Thread(null, () -> {
-            try {
-                try (Historian h = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false)
-                        .formula("deep", deepest).build()) {
-                    h.write("tank1.level", t(1), 3.0);
-                    assertEquals(List.of(new S(1, -3.0, Quality.GOOD)), read(h, "deep"));
-                }
-                FormulaException e = assertThrows(FormulaException.class, () -> Historian.builder()
-                        .dataDirectory(dir.resolve("data2")).jmx(false).formula("deep", tooDeep).build());
-                assertTrue(e.getMessage().startsWith("formula nested deeper than 200 levels at position 398 in formula"
-                        + " deep: "), e.getMessage());
-            } catch (Throwable t) {
-                failure[0] = t;
+        SmallStack.run(() -> {
+            try (Historian h = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false)
+                    .formula("deep", deepest).build()) {
+                h.write("tank1.level", t(1), 3.0);
+                assertEquals(List.of(new S(1, -3.0, Quality.GOOD)), read(h, "deep"));
             }
-        }, "formula-small-stack", 256 * 1024);
-        small.start();
-        small.join();
-        if (failure[0] != null) {
-            throw new AssertionError("failed on a 256 KiB stack", failure[0]);
-        }
+            FormulaException e = assertThrows(FormulaException.class, () -> Historian.builder()
+                    .dataDirectory(dir.resolve("data2")).jmx(false).formula("deep", tooDeep).build());
+            assertTrue(e.getMessage().startsWith("formula nested deeper than 200 levels at position 398 in formula"
+                    + " deep: "), e.getMessage());
+        });
     }
 }

@@ -21,6 +21,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
 
 /**
  * One Modbus connection over a socket this class opens and owns: Modbus TCP through j2mod's
@@ -185,8 +186,14 @@ final class ModbusConnection implements AutoCloseable {
             }
             byte[] data = new byte[expectedBytes];
             int byteCount = switch (table) {
-                case HOLDING_REGISTER -> registers((ReadMultipleRegistersResponse) response, data);
-                case INPUT_REGISTER -> registers((ReadInputRegistersResponse) response, data);
+                case HOLDING_REGISTER -> {
+                    ReadMultipleRegistersResponse r = (ReadMultipleRegistersResponse) response;
+                    yield registers(r.getByteCount(), r.getWordCount(), r::getRegisterValue, data);
+                }
+                case INPUT_REGISTER -> {
+                    ReadInputRegistersResponse r = (ReadInputRegistersResponse) response;
+                    yield registers(r.getByteCount(), r.getWordCount(), r::getRegisterValue, data);
+                }
                 case COIL -> bits(((ReadCoilsResponse) response).getMessage(), data);
                 case DISCRETE_INPUT -> bits(((ReadInputDiscretesResponse) response).getMessage(), data);
             };
@@ -198,29 +205,19 @@ final class ModbusConnection implements AutoCloseable {
         }
     }
 
-    /** Copies the register values into {@code data} if they fit; returns the byte count received. */
-    private static int registers(ReadMultipleRegistersResponse r, byte[] data) {
-        int n = r.getByteCount();
-        if (n == data.length && r.getWordCount() * 2 == n) {
-            for (int i = 0; i < n / 2; i++) {
-                int v = r.getRegisterValue(i);
+    /**
+     * Copies the register values into {@code data} if they fit; returns the byte count received.
+     * j2mod's two register responses share no type that reads a register, hence the function.
+     */
+    private static int registers(int byteCount, int words, IntUnaryOperator register, byte[] data) {
+        if (byteCount == data.length && words * 2 == byteCount) {
+            for (int i = 0; i < words; i++) {
+                int v = register.applyAsInt(i);
                 data[2 * i] = (byte) (v >> 8);
                 data[2 * i + 1] = (byte) v;
             }
         }
-        return n;
-    }
-
-    private static int registers(ReadInputRegistersResponse r, byte[] data) {
-        int n = r.getByteCount();
-        if (n == data.length && r.getWordCount() * 2 == n) {
-            for (int i = 0; i < n / 2; i++) {
-                int v = r.getRegisterValue(i);
-                data[2 * i] = (byte) (v >> 8);
-                data[2 * i + 1] = (byte) v;
-            }
-        }
-        return n;
+        return byteCount;
     }
 
     /** {@code message} is j2mod's PDU data: the byte count, then the packed bits as sent. */

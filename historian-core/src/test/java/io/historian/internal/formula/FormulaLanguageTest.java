@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.historian.FormulaException;
-import java.util.List;
+import io.historian.testing.SmallStack;
 import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -196,25 +197,15 @@ class FormulaLanguageTest {
     @Test
     void deepestLegalFormulas_compileOnASmallStack() throws Exception {
         // The limits must hold with room to spare: run the deepest legal shapes on a 256 KiB stack.
-        Throwable[] failure = new Throwable[1];
-        Thread small = new Thread(null, () -> {
-            try {
-                deepButLegalFormulas_compileAndEvaluate();
-                assertEquals(1, eval("-".repeat(200) + "1"), 0);
-                assertEquals(-1, eval("-".repeat(199) + "1"), 0);
-                assertEquals(2, eval("x" + "^1".repeat(200), 2, 0, 0), 0);
-                assertEquals(1, eval("1" + "*(1".repeat(200) + ")".repeat(200)), 0);
-                // 200 nested levels of two operators each, then a chain of 500 on top: depth about 900
-                assertEquals(701, eval("x" + "+x*(x".repeat(200) + ")".repeat(200) + "+x".repeat(500), 1, 0, 0), 0);
-            } catch (Throwable t) {
-                failure[0] = t;
-            }
-        }, "formula-small-stack", 256 * 1024);
-        small.start();
-        small.join();
-        if (failure[0] != null) {
-            throw new AssertionError("failed on a 256 KiB stack", failure[0]);
-        }
+        SmallStack.run(() -> {
+            deepButLegalFormulas_compileAndEvaluate();
+            assertEquals(1, eval("-".repeat(200) + "1"), 0);
+            assertEquals(-1, eval("-".repeat(199) + "1"), 0);
+            assertEquals(2, eval("x" + "^1".repeat(200), 2, 0, 0), 0);
+            assertEquals(1, eval("1" + "*(1".repeat(200) + ")".repeat(200)), 0);
+            // 200 nested levels of two operators each, then a chain of 500 on top: depth about 900
+            assertEquals(701, eval("x" + "+x*(x".repeat(200) + ")".repeat(200) + "+x".repeat(500), 1, 0, 0), 0);
+        });
     }
 
     @Test

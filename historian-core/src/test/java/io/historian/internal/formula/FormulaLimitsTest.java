@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.historian.FormulaException;
 import io.historian.Quality;
 import io.historian.testing.ChildJvm;
+import io.historian.testing.SmallStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,23 +94,13 @@ class FormulaLimitsTest {
 
     @Test
     void nestingAtTheLimit_onA256KiBStack_buildsOrFailsWithAFormulaException_neverOverflows() throws Exception {
-        Throwable[] failure = new Throwable[1];
-        Thread small = new Thread(null, () -> {
-            try {
-                checkShapesAtAndPastTheLimit();
-                // the deepest nesting, two operators a level, with an operator chain on top: a tree
-                // about 900 deep (the limit is 1,000) for the code generator and Janino's parser and compiler
-                String deep = "x" + "+x*(x".repeat(LIMIT) + ")".repeat(LIMIT) + "+x".repeat(500);
-                assertEquals(expectedDeep(LIMIT, 500), evalOnX2(build(deep)), 0);
-            } catch (Throwable t) {
-                failure[0] = t;
-            }
-        }, "formula-small-stack", 256 * 1024);
-        small.start();
-        small.join();
-        if (failure[0] != null) {
-            throw new AssertionError("failed on a 256 KiB stack", failure[0]);
-        }
+        SmallStack.run(() -> {
+            checkShapesAtAndPastTheLimit();
+            // the deepest nesting, two operators a level, with an operator chain on top: a tree
+            // about 900 deep (the limit is 1,000) for the code generator and Janino's parser and compiler
+            String deep = "x" + "+x*(x".repeat(LIMIT) + ")".repeat(LIMIT) + "+x".repeat(500);
+            assertEquals(expectedDeep(LIMIT, 500), evalOnX2(build(deep)), 0);
+        });
     }
 
     /** x + x*(x + x*(... x*(x))) + x + x ..., at x = 2, with the same operations in the same order. */
