@@ -7,6 +7,7 @@ import io.historian.TagDefinition;
 import io.historian.query.PointCursor;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,10 +17,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -27,33 +25,44 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A trend page for one historian: a small HTTP/1.1 server on the JDK's NIO channels that serves a
+ * A trend page for one historian: a small Jetty 12 server (core handlers, no servlets) that serves a
  * uPlot chart from the classpath (no network at run time), a live trend fed by a subscription as
  * server-sent events, and history that the page re-queries with LTTB sized to the chart's width
  * whenever the user zooms.
@@ -76,7 +85,9 @@ import org.slf4j.LoggerFactory;
  * {@code null} wherever the data has a gap or a sample is Bad, so the line breaks there;
  * {@code /api/live?tag=&from=} an event stream of {@code [[ms, value], ...]} batches, from the
  * journal at {@code from} if given. Bad parameters get 400, an unknown tag 404, each with a fixed
- * one-line message that never repeats the request (no reflected input, whatever the content type).
+ * one-line message that never repeats the request (no reflected input, whatever the content type);
+ * so do the requests Jetty itself refuses (malformed, too large), through an error handler that
+ * writes fixed text.
  *
  * <p><b>Security:</b> binds to loopback unless told otherwise; any other address needs a token of
  * at least {@value #MIN_TOKEN_LENGTH} visible ASCII characters, and {@link #start} refuses a weak
@@ -86,7 +97,7 @@ import org.slf4j.LoggerFactory;
  * data and are served without it: a browser cannot add a header to a page load, so the page takes
  * the token from the address's fragment ({@code #token=}), which browsers never send to a server.
  * Tokens are compared by SHA-256 digest in constant time, and neither they nor query strings are
- * ever logged. Every request must name this server in its {@code Host} header (the bound address
+ * ever logged (no request log; failures are logged with method and path only). Every request must name this server in its {@code Host} header (the bound address
  * and port; on loopback also {@code localhost}, {@code 127.0.0.1} and {@code [::1]}; more names through {@link Options#allowHost});
  * others get 421, which stops DNS rebinding from turning a web page into a client of a token-less
  * loopback server. Responses carry {@code X-Content-Type-Options: nosniff}, {@code X-Frame-Options:
@@ -94,19 +105,22 @@ import org.slf4j.LoggerFactory;
  * only this server's own scripts, styles and connections (the page has no inline script or style).
  *
  * <p><b>Slow and greedy clients:</b> a client has {@link Options#headerTimeout} (default 10 s) from
- * connecting to send its whole request (line, headers and any body, at most 16 KiB), else it is
- * closed; each response write has 30 s. Requests are read by one selector thread, so a client
+ * connecting to send its request line and headers (at most 16 KiB), else it is closed; once its
+ * request is being answered, the connection may stay idle (a write stalled by a client that does
+ * not read) for at most 30 s. Jetty reads requests on its selector without blocking, so a client
  * that stalls mid-request holds no worker thread. One remote address may hold at most
- * {@value #MAX_CONNECTIONS_PER_CLIENT} connections and all clients together 256; further ones are
- * closed at once. The JDK's {@code com.sun.net.httpserver} was not used because it reads headers
- * on its worker threads, its only deadline ({@code sun.net.httpserver.maxReqTime}) is a JVM-wide
- * system property read once when its first server is created, and it has no per-client limit.
+ * {@value #MAX_CONNECTIONS_PER_CLIENT} connections, further ones are closed at once; with 256
+ * connections open in all, Jetty stops accepting until one closes. The JDK's {@code
+ * com.sun.net.httpserver} was not used because it reads headers on its worker threads, its only
+ * deadline ({@code sun.net.httpserver.maxReqTime}) is a JVM-wide system property read once when
+ * its first server is created, and it has no per-client limit.
  *
- * <p><b>Threads:</b> {@code trend-accept} accepts connections, reads requests and enforces the
- * deadlines; complete requests run on {@code trend-http-N} threads; each live stream holds one of
- * them and owns one subscription ({@code historian-subscription-N}) whose listener only appends
- * to the stream's buffer; the stream's thread writes the buffer out four times a second. At most
- * {@value #MAX_STREAMS} streams at once. Every response closes its connection (no keep-alive).
+ * <p><b>Threads:</b> Jetty's pool {@code trend-http-N} accepts connections, runs the selector and
+ * answers requests; {@code trend-deadline-N} closes connections past their header deadline. Each
+ * live stream holds one pool thread and owns one subscription ({@code historian-subscription-N})
+ * whose listener only appends to the stream's buffer; the stream's thread writes the buffer out
+ * four times a second. At most {@value #MAX_STREAMS} streams at once. Every response closes its
+ * connection (no keep-alive).
  *
  * <p><b>Lifecycle:</b> {@link #close()} stops the server and ends every stream and its
  * subscription; the historian stays open (the caller owns it).
@@ -122,10 +136,12 @@ public final class TrendServer implements AutoCloseable {
     /** The shortest token accepted, in characters. */
     public static final int MIN_TOKEN_LENGTH = 16;
     private static final int MAX_CONNECTIONS = 256;
-    /** Request line, headers and body together; the page's requests are well under 2 KiB. */
+    /** Request line and headers together; the page's requests are well under 2 KiB. */
     private static final int MAX_REQUEST_BYTES = 16 * 1024;
-    private static final long WRITE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long WRITE_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(30);
     private static final int MAX_STREAM_BUFFER = 1 << 20;
+    private static final String TEXT = "text/plain; charset=utf-8";
+    private static final String HOST_REFUSED = "unknown Host: this server answers only to its own address";
     private static final String WEBJAR = "META-INF/resources/webjars/uplot/1.6.30/dist/";
     /** Only this server's own files and endpoints; the page has no inline script or style. */
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -158,7 +174,7 @@ public final class TrendServer implements AutoCloseable {
             return new Options(Duration.ofSeconds(10), Set.of());
         }
 
-        /** How long a client may take from connecting to having sent its whole request. */
+        /** How long a client may take from connecting to having sent its request line and headers. */
         public Options headerTimeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("header timeout must be positive [timeout=" + timeout + "]");
@@ -182,37 +198,23 @@ public final class TrendServer implements AutoCloseable {
     }
 
     private final Historian historian;
-    private final ServerSocketChannel channel;
-    private final Selector selector;
-    private final ExecutorService workers;
-    private final Thread acceptor;
+    private final Server server;
+    private final ClientLimits limits;
     private final byte[] tokenDigest;
     private final Set<String> allowedHosts;
-    private final long headerTimeoutNanos;
-    private final Set<Conn> open = ConcurrentHashMap.newKeySet();
-    private final Map<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+    private final InetSocketAddress local;
     private final AtomicLong historyRequests = new AtomicLong();
     private final AtomicInteger streams = new AtomicInteger();
     private final Set<LiveStream> live = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
 
-    private TrendServer(Historian historian, ServerSocketChannel channel, Selector selector, String token,
-            Options options) throws IOException {
+    private TrendServer(Historian historian, Server server, ClientLimits limits, String token,
+            InetSocketAddress local, Set<String> hosts) throws SocketException {
         this.historian = historian;
-        this.channel = channel;
-        this.selector = selector;
+        this.server = server;
+        this.limits = limits;
         this.tokenDigest = token == null ? null : sha256(token);
-        this.headerTimeoutNanos = options.headerTimeout.toNanos();
-        InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
-        this.allowedHosts = allowedHosts(local, options.hosts);
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(MAX_STREAMS + 8, r -> {
-            Thread t = new Thread(r, "trend-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.acceptor = new Thread(this::acceptLoop, "trend-accept");
-        acceptor.setDaemon(true);
+        this.local = local;
+        this.allowedHosts = allowedHosts(local, hosts);
     }
 
     /** Starts serving with the default {@link Options}; see {@link #start(Historian, InetSocketAddress, String, Options)}. */
@@ -245,21 +247,48 @@ public final class TrendServer implements AutoCloseable {
             throw new IllegalArgumentException("binding to a non-loopback address needs a token [bind=" + bind
                     + "]; pass --token, or bind to 127.0.0.1");
         }
-        ServerSocketChannel channel = null;
-        Selector selector = null;
+        // Streams hold a thread each; the rest answer the short requests, accept and select.
+        QueuedThreadPool pool = new QueuedThreadPool(MAX_STREAMS + 24, 4);
+        pool.setName("trend-http");
+        pool.setDaemon(true);
+        Server server = new Server(pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(MAX_REQUEST_BYTES);
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        // A malformed Host (say a port of "8080x") reaches the handler, whose exact match refuses it
+        // with 421 like any other foreign name, instead of Jetty's parser answering 400.
+        http.setHttpCompliance(HttpCompliance.RFC9110.with("host-checked-by-handler",
+                HttpCompliance.Violation.UNSAFE_HOST_HEADER));
+        Scheduler scheduler = new ScheduledExecutorScheduler("trend-deadline", true);
+        ServerConnector connector = new ServerConnector(server, null, scheduler, null, 1, 1,
+                new HttpConnectionFactory(http));
+        connector.setHost(bind.getAddress().getHostAddress());
+        connector.setPort(bind.getPort());
+        connector.setAcceptQueueSize(64);
+        // Until a request is complete its connection may idle for the header timeout at most;
+        // the handler then allows the write timeout.
+        connector.setIdleTimeout(options.headerTimeout.toMillis());
+        ClientLimits limits = new ClientLimits(scheduler, options.headerTimeout.toMillis());
+        connector.addEventListener(limits);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        server.setErrorHandler(new FixedErrors());
         try {
-            channel = ServerSocketChannel.open();
-            channel.bind(bind, 64);
-            channel.configureBlocking(false);
-            selector = Selector.open();
-            channel.register(selector, SelectionKey.OP_ACCEPT);
-            TrendServer trend = new TrendServer(historian, channel, selector, token, options);
-            trend.acceptor.start();
+            // Bind first: the Host check needs the port before the first request can arrive.
+            connector.open();
+            InetSocketAddress local = (InetSocketAddress) ((ServerSocketChannel) connector.getTransport())
+                    .getLocalAddress();
+            TrendServer trend = new TrendServer(historian, server, limits, token, local, options.hosts);
+            server.setHandler(trend.new Routes());
+            server.start();
             return trend;
-        } catch (IOException e) {
-            closeQuietly(selector);
-            closeQuietly(channel);
-            throw new UncheckedIOException("cannot bind trend server [bind=" + bind + "]", e);
+        } catch (Exception e) {
+            stopQuietly(server);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot bind trend server [bind=" + bind + "]", io);
+            }
+            throw new IllegalStateException("cannot start trend server [bind=" + bind + "]", e);
         }
     }
 
@@ -272,21 +301,12 @@ public final class TrendServer implements AutoCloseable {
 
     /** The port it listens on. */
     public int port() {
-        return local().getPort();
+        return local.getPort();
     }
 
     /** The page's address, {@code http://host:port/}. */
     public URI uri() {
-        InetSocketAddress a = local();
-        return URI.create("http://" + literal(a.getAddress()) + ":" + a.getPort() + "/");
-    }
-
-    private InetSocketAddress local() {
-        try {
-            return (InetSocketAddress) channel.getLocalAddress();
-        } catch (IOException e) {
-            throw new UncheckedIOException("trend server is closed", e);
-        }
+        return URI.create("http://" + literal(local.getAddress()) + ":" + local.getPort() + "/");
     }
 
     /** History queries answered so far (each zoom of the page is one). */
@@ -302,409 +322,193 @@ public final class TrendServer implements AutoCloseable {
     /** Stops the server and ends every live stream; idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
         for (LiveStream s : live) {
             s.end();
         }
-        selector.wakeup();
+        // Stopping joins the pool's threads, so every stream has ended when this returns.
+        stopQuietly(server);
+    }
+
+    private static void stopQuietly(Server server) {
         try {
-            acceptor.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        for (Conn c : open) {
-            c.close();
-        }
-        workers.shutdownNow();
-        try {
-            workers.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            server.stop();
+        } catch (Exception e) {
+            LOG.debug("trend server did not stop cleanly", e);
         }
     }
 
-    // ---- Connections: accepted, read and timed out on trend-accept; answered on trend-http-N.
+    // ---- Connections: Jetty reads the requests; these limits and deadlines are ours.
 
-    /** One client connection, closed after its one response. */
-    private final class Conn {
-        final SocketChannel ch;
-        final InetAddress client;
-        final ByteBuffer in = ByteBuffer.allocate(MAX_REQUEST_BYTES);
-        /** System.nanoTime() by which the current read or write must finish; 0 while none runs. */
-        volatile long deadline;
-        private final AtomicBoolean done = new AtomicBoolean();
+    /**
+     * Counts connections per remote address and closes those over the limit the moment they open,
+     * and closes a connection whose request has not reached the handler by the header deadline
+     * (Jetty's idle timeout alone would let a client that sends a byte now and then stay forever).
+     */
+    private static final class ClientLimits implements Connection.Listener {
+        private final Scheduler scheduler;
+        private final long headerTimeoutMillis;
+        private final Map<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+        private final Map<Connection, InetAddress> counted = new ConcurrentHashMap<>();
+        private final Map<Connection, Scheduler.Task> deadlines = new ConcurrentHashMap<>();
 
-        Conn(SocketChannel ch, InetAddress client) {
-            this.ch = ch;
-            this.client = client;
+        ClientLimits(Scheduler scheduler, long headerTimeoutMillis) {
+            this.scheduler = scheduler;
+            this.headerTimeoutMillis = headerTimeoutMillis;
         }
 
-        void close() {
-            if (done.compareAndSet(false, true)) {
-                closeQuietly(ch);
-                open.remove(this);
-                perClient.computeIfPresent(client, (k, v) -> v > 1 ? v - 1 : null);
+        @Override
+        public void onOpened(Connection c) {
+            InetAddress client = ((InetSocketAddress) c.getEndPoint().getRemoteSocketAddress()).getAddress();
+            if (perClient.merge(client, 1, Integer::sum) > MAX_CONNECTIONS_PER_CLIENT) {
+                release(client);
+                c.getEndPoint().close();
+                return;
+            }
+            counted.put(c, client);
+            // Listeners run before the connection first reads, so the request cannot beat this.
+            deadlines.put(c, scheduler.schedule(() -> {
+                if (deadlines.remove(c) != null) {
+                    c.getEndPoint().close();
+                }
+            }, headerTimeoutMillis, TimeUnit.MILLISECONDS));
+        }
+
+        @Override
+        public void onClosed(Connection c) {
+            requestArrived(c);
+            InetAddress client = counted.remove(c);
+            if (client != null) {
+                release(client);
             }
         }
-    }
 
-    private void acceptLoop() {
-        List<Conn> complete = new ArrayList<>();
-        List<Request> requests = new ArrayList<>();
-        try {
-            while (!closed) {
-                selector.select(250);
-                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-                while (it.hasNext()) {
-                    SelectionKey key = it.next();
-                    it.remove();
-                    if (!key.isValid()) {
-                        continue;
-                    }
-                    if (key.isAcceptable()) {
-                        SocketChannel ch;
-                        while ((ch = channel.accept()) != null) {
-                            admit(ch);
-                        }
-                    } else if (key.isReadable()) {
-                        Conn c = (Conn) key.attachment();
-                        Request r = read(c);
-                        if (r != null) {
-                            key.cancel();
-                            complete.add(c);
-                            requests.add(r);
-                        }
-                    }
-                }
-                if (!complete.isEmpty()) {
-                    // A channel leaves the selector (and may block again) only once its cancelled
-                    // key is flushed by a select.
-                    selector.selectNow();
-                    for (int i = 0; i < complete.size(); i++) {
-                        dispatch(complete.get(i), requests.get(i));
-                    }
-                    complete.clear();
-                    requests.clear();
-                }
-                long now = System.nanoTime();
-                for (Conn c : open) {
-                    long d = c.deadline;
-                    if (d != 0 && now - d > 0) {
-                        timedOut(c);
-                    }
-                }
+        void requestArrived(Connection c) {
+            Scheduler.Task t = deadlines.remove(c);
+            if (t != null) {
+                t.cancel();
             }
-        } catch (IOException | RuntimeException e) {
-            if (!closed) {
-                LOG.error("trend server stopped accepting", e);
-            }
-        } finally {
-            closeQuietly(channel);
-            closeQuietly(selector);
         }
-    }
 
-    private void admit(SocketChannel ch) {
-        InetAddress client;
-        try {
-            client = ((InetSocketAddress) ch.getRemoteAddress()).getAddress();
-            ch.configureBlocking(false);
-        } catch (IOException e) {
-            closeQuietly(ch);
-            return;
-        }
-        if (open.size() >= MAX_CONNECTIONS) {
-            closeQuietly(ch);
-            return;
-        }
-        if (perClient.merge(client, 1, Integer::sum) > MAX_CONNECTIONS_PER_CLIENT) {
+        private void release(InetAddress client) {
             perClient.computeIfPresent(client, (k, v) -> v > 1 ? v - 1 : null);
-            closeQuietly(ch);
-            return;
-        }
-        Conn c = new Conn(ch, client);
-        open.add(c);
-        // The clock runs from the connection, not the first byte: an idle one costs a slot too.
-        c.deadline = System.nanoTime() + headerTimeoutNanos;
-        try {
-            ch.register(selector, SelectionKey.OP_READ, c);
-        } catch (IOException e) {
-            c.close();
-        }
-    }
-
-    /** Reads what has arrived; the whole request once it is complete, else null. */
-    private Request read(Conn c) {
-        try {
-            if (c.ch.read(c.in) < 0) {
-                c.close();
-                return null;
-            }
-            Request r = Request.parse(c.in, c.client);
-            if (r == null && !c.in.hasRemaining()) {
-                throw new BadRequest(431, "request too large");
-            }
-            return r;
-        } catch (BadRequest e) {
-            refuseNow(c, e.status, e.getMessage());
-        } catch (IOException e) {
-            c.close();
-        }
-        return null;
-    }
-
-    private void dispatch(Conn c, Request r) {
-        c.deadline = 0;
-        try {
-            c.ch.configureBlocking(true);
-            workers.execute(() -> serve(c, r));
-        } catch (IOException | RejectedExecutionException e) {
-            c.close();
-        }
-    }
-
-    private void timedOut(Conn c) {
-        if (c.in.position() > 0 && !c.ch.isBlocking()) {
-            refuseNow(c, 408, "request not received in time");
-        } else {
-            c.close();
-        }
-    }
-
-    /** A short answer written without blocking (what does not fit is dropped), then the close. */
-    private static void refuseNow(Conn c, int status, String message) {
-        try {
-            c.ch.write(ByteBuffer.wrap(head(status, "text/plain; charset=utf-8", message.length() + 1, null)
-                    .concat(message).concat("\n").getBytes(StandardCharsets.ISO_8859_1)));
-        } catch (IOException | RuntimeException e) {
-            // The client is gone or not reading: closing is all that is left.
-        }
-        c.close();
-    }
-
-    /** A parsed request. Header names are lower case; the target's path is still percent-encoded. */
-    private record Request(String method, String path, String rawQuery, Map<String, String> headers,
-            InetAddress client) {
-        private static final Set<String> SINGLE = Set.of("host", "authorization", "content-length",
-                "transfer-encoding");
-
-        /** The request if the buffer holds all of it, null if more is to come. */
-        static Request parse(ByteBuffer in, InetAddress client) {
-            byte[] b = in.array();
-            int n = in.position();
-            int end = -1;
-            int bodyStart = -1;
-            for (int i = 0; i + 1 < n; i++) {
-                if (b[i] == '\n' && b[i + 1] == '\n') {
-                    end = i;
-                    bodyStart = i + 2;
-                    break;
-                }
-                if (b[i] == '\n' && b[i + 1] == '\r' && i + 2 < n && b[i + 2] == '\n') {
-                    end = i;
-                    bodyStart = i + 3;
-                    break;
-                }
-            }
-            if (end < 0) {
-                return null;
-            }
-            // end is the last line's \n: drop its \r too, or a request without headers ends in "HTTP/1.1\r".
-            int last = end > 0 && b[end - 1] == '\r' ? end - 1 : end;
-            String[] lines = new String(b, 0, last, StandardCharsets.ISO_8859_1).split("\r?\n", -1);
-            String[] first = lines[0].split(" ", -1);
-            if (first.length != 3 || first[0].isEmpty() || !first[1].startsWith("/")) {
-                throw new BadRequest(400, "malformed request line");
-            }
-            if (!first[2].equals("HTTP/1.1") && !first[2].equals("HTTP/1.0")) {
-                throw new BadRequest(505, "HTTP/1.1 only");
-            }
-            for (int i = 0; i < first[1].length(); i++) {
-                char ch = first[1].charAt(i);
-                if (ch <= 0x20 || ch >= 0x7f) {
-                    throw new BadRequest(400, "malformed request line");
-                }
-            }
-            Map<String, String> headers = new HashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                String line = lines[i];
-                int colon = line.indexOf(':');
-                // No folded lines and no space before the colon: both are ways to smuggle a header.
-                if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t'
-                        || Character.isWhitespace(line.charAt(colon - 1))) {
-                    throw new BadRequest(400, "malformed header");
-                }
-                String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
-                String value = line.substring(colon + 1).strip();
-                if (headers.putIfAbsent(name, value) != null && SINGLE.contains(name)) {
-                    throw new BadRequest(400, "repeated header");
-                }
-            }
-            if (headers.containsKey("transfer-encoding")) {
-                throw new BadRequest(501, "Transfer-Encoding is not supported");
-            }
-            String length = headers.get("content-length");
-            if (length != null) {
-                long bodyLength;
-                try {
-                    bodyLength = Long.parseLong(length);
-                } catch (NumberFormatException e) {
-                    throw new BadRequest(400, "malformed Content-Length");
-                }
-                if (bodyLength < 0) {
-                    throw new BadRequest(400, "malformed Content-Length");
-                }
-                if (bodyStart + bodyLength > in.capacity()) {
-                    throw new BadRequest(413, "request too large");
-                }
-                if (n < bodyStart + bodyLength) {
-                    return null; // the body (read and ignored: only GET is served) is still coming
-                }
-            }
-            int q = first[1].indexOf('?');
-            String path = q < 0 ? first[1] : first[1].substring(0, q);
-            String query = q < 0 ? null : first[1].substring(q + 1);
-            return new Request(first[0], path, query, headers, client);
         }
     }
 
     // ---- Answering: one request per connection.
 
-    /** The response side of one request on a blocking channel. */
-    private final class Exchange {
-        final Conn conn;
-        final Request request;
-        boolean started;
-
-        Exchange(Conn conn, Request request) {
-            this.conn = conn;
-            this.request = request;
-        }
-
-        void send(int status, String type, String body, String extraHeader) throws IOException {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            started = true;
-            write(head(status, type, bytes.length, extraHeader).getBytes(StandardCharsets.ISO_8859_1));
-            write(bytes);
-        }
-
-        void send(int status, String type, String body) throws IOException {
-            send(status, type, body, null);
-        }
-
-        void sendBytes(String type, byte[] body) throws IOException {
-            started = true;
-            write(head(200, type, body.length, null).getBytes(StandardCharsets.ISO_8859_1));
-            write(body);
-        }
-
-        /** Headers for a body of unknown length, which ends when the connection closes. */
-        void startStream(String type) throws IOException {
-            started = true;
-            write(head(200, type, -1, null).getBytes(StandardCharsets.ISO_8859_1));
-        }
-
-        void write(byte[] bytes) throws IOException {
-            // trend-accept closes the channel if a client stops reading for too long.
-            conn.deadline = System.nanoTime() + WRITE_TIMEOUT_NANOS;
+    private final class Routes extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Connection connection = request.getConnectionMetaData().getConnection();
+            limits.requestArrived(connection);
+            // The request is in: from now on the idle timeout bounds a write the client does not read.
+            connection.getEndPoint().setIdleTimeout(WRITE_TIMEOUT_MILLIS);
+            String path = request.getHttpURI().getPath();
             try {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    conn.ch.write(buf);
-                }
-            } finally {
-                conn.deadline = 0;
-            }
-        }
-    }
-
-    private static String head(int status, String type, long length, String extraHeader) {
-        StringBuilder sb = new StringBuilder(512).append("HTTP/1.1 ").append(status).append(' ').append(reason(status))
-                .append("\r\nContent-Type: ").append(type)
-                .append("\r\nCache-Control: no-store")
-                .append("\r\nX-Content-Type-Options: nosniff")
-                .append("\r\nX-Frame-Options: DENY")
-                .append("\r\nReferrer-Policy: no-referrer")
-                .append("\r\nContent-Security-Policy: ").append(CONTENT_SECURITY_POLICY)
-                .append("\r\nConnection: close");
-        if (length >= 0) {
-            sb.append("\r\nContent-Length: ").append(length);
-        }
-        if (extraHeader != null) {
-            sb.append("\r\n").append(extraHeader);
-        }
-        return sb.append("\r\n\r\n").toString();
-    }
-
-    private static String reason(int status) {
-        return switch (status) {
-            case 200 -> "OK";
-            case 400 -> "Bad Request";
-            case 401 -> "Unauthorized";
-            case 404 -> "Not Found";
-            case 405 -> "Method Not Allowed";
-            case 408 -> "Request Timeout";
-            case 413 -> "Content Too Large";
-            case 421 -> "Misdirected Request";
-            case 431 -> "Request Header Fields Too Large";
-            case 501 -> "Not Implemented";
-            case 503 -> "Service Unavailable";
-            case 505 -> "HTTP Version Not Supported";
-            default -> "Internal Server Error";
-        };
-    }
-
-    private void serve(Conn conn, Request request) {
-        Exchange ex = new Exchange(conn, request);
-        try {
-            try {
-                route(ex);
+                route(request, response, callback, path);
             } catch (BadRequest e) {
-                if (!ex.started) {
-                    ex.send(e.status, "text/plain; charset=utf-8", e.getMessage() + "\n");
-                }
-            } catch (RuntimeException e) {
-                // Method and path only: the query string may hold the stream's token.
-                LOG.warn("trend request failed [method={}, path={}]", request.method(), request.path(), e);
-                if (!ex.started) {
-                    ex.send(500, "text/plain; charset=utf-8", "internal error\n");
-                }
+                fail(response, callback, e, e.status, e.getMessage());
+            } catch (Throwable e) {
+                // Method and path only: the query string may hold the stream's token (and Jetty would
+                // log an escaping throwable with the whole URI, so none escapes).
+                LOG.warn("trend request failed [method={}, path={}]", request.getMethod(), path, e);
+                fail(response, callback, e, 500, "internal error");
             }
-        } catch (IOException e) {
-            LOG.debug("trend client went away before its answer");
-        } finally {
-            conn.close();
+            return true;
         }
     }
 
-    private void route(Exchange ex) throws IOException {
-        Request r = ex.request;
+    private static void fail(Response response, Callback callback, Throwable e, int status, String message) {
+        if (response.isCommitted()) {
+            callback.failed(e);
+        } else {
+            send(response, callback, status, TEXT, message + "\n");
+        }
+    }
+
+    private static void securityHeaders(HttpFields.Mutable h) {
+        h.put(HttpHeader.CACHE_CONTROL, "no-store");
+        h.put("X-Content-Type-Options", "nosniff");
+        h.put("X-Frame-Options", "DENY");
+        h.put("Referrer-Policy", "no-referrer");
+        h.put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        h.put(HttpHeader.CONNECTION, "close");
+    }
+
+    private static void send(Response response, Callback callback, int status, String type, String body,
+            String... header) {
+        send(response, callback, status, type, body.getBytes(StandardCharsets.UTF_8), header);
+    }
+
+    /** The whole answer in one write; {@code header} is name, value pairs. */
+    private static void send(Response response, Callback callback, int status, String type, byte[] body,
+            String... header) {
+        response.setStatus(status);
+        HttpFields.Mutable h = response.getHeaders();
+        securityHeaders(h);
+        h.put(HttpHeader.CONTENT_TYPE, type);
+        h.put(HttpHeader.CONTENT_LENGTH, body.length);
+        for (int i = 0; i + 1 < header.length; i += 2) {
+            h.put(header[i], header[i + 1]);
+        }
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    /**
+     * What Jetty answers itself (malformed requests, oversized headers, a duplicated Host): a fixed
+     * line per status, never its default page, which repeats the URI and the parser's reason.
+     */
+    private static final class FixedErrors extends ErrorHandler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = request.getAttribute(ERROR_STATUS) instanceof Integer s ? s : response.getStatus();
+            if (status == 400 && "No Host".equals(request.getAttribute(ERROR_MESSAGE))) {
+                // Jetty's parser refuses an HTTP/1.1 request without Host before the handler sees it;
+                // answer it like any other request that does not name this server.
+                send(response, callback, 421, TEXT, HOST_REFUSED + "\n");
+                return true;
+            }
+            send(response, callback, status, TEXT, fixedMessage(status) + "\n");
+            return true;
+        }
+
+        private static String fixedMessage(int status) {
+            return switch (status) {
+                case 400 -> "malformed request";
+                case 404 -> "no such page";
+                case 408 -> "request not received in time";
+                case 413, 414, 431 -> "request too large";
+                case 501 -> "not implemented";
+                case 505 -> "HTTP/1.1 only";
+                default -> status >= 500 ? "internal error" : "request refused";
+            };
+        }
+    }
+
+    private void route(Request request, Response response, Callback callback, String path) throws IOException {
         // First the Host: a page that rebound its own name to this address learns nothing.
-        if (!allowedHost(r.headers().get("host"))) {
-            throw new BadRequest(421, "unknown Host: this server answers only to its own address");
+        if (!allowedHost(request.getHeaders().get(HttpHeader.HOST))) {
+            throw new BadRequest(421, HOST_REFUSED);
         }
-        if (!"GET".equals(r.method())) {
-            ex.send(405, "text/plain; charset=utf-8", "only GET is served\n", "Allow: GET");
+        if (!"GET".equals(request.getMethod())) {
+            send(response, callback, 405, TEXT, "only GET is served\n", "Allow", "GET");
             return;
         }
-        String[] file = STATIC.get(r.path());
+        String[] file = STATIC.get(path);
         if (file != null) {
-            resource(ex, file[0], file[1]);
+            resource(response, callback, file[0], file[1]);
             return;
         }
-        Map<String, String> q = query(r.rawQuery());
-        if (!authorized(r, q)) {
-            ex.send(401, "text/plain; charset=utf-8",
-                    "missing or wrong token: send 'Authorization: Bearer <token>'\n", "WWW-Authenticate: Bearer");
+        Map<String, String> q = query(request.getHttpURI().getQuery());
+        if (!authorized(request, path, q)) {
+            send(response, callback, 401, TEXT, "missing or wrong token: send 'Authorization: Bearer <token>'\n",
+                    "WWW-Authenticate", "Bearer");
             return;
         }
-        switch (r.path()) {
-            case "/api/tags" -> tags(ex);
-            case "/api/history" -> history(ex, q);
-            case "/api/live" -> live(ex, q);
+        switch (path) {
+            case "/api/tags" -> tags(response, callback);
+            case "/api/history" -> history(response, callback, q);
+            case "/api/live" -> live(response, callback, q);
             default -> throw new BadRequest(404, "no such page");
         }
     }
@@ -776,15 +580,15 @@ public final class TrendServer implements AutoCloseable {
         return s.contains(":") ? "[" + s + "]" : s;
     }
 
-    private boolean authorized(Request r, Map<String, String> q) {
+    private boolean authorized(Request r, String path, Map<String, String> q) {
         if (tokenDigest == null) {
             return true;
         }
         String given = null;
-        String header = r.headers().get("authorization");
+        String header = r.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             given = header.substring(7).strip();
-        } else if ("/api/live".equals(r.path())) {
+        } else if ("/api/live".equals(path)) {
             // EventSource cannot send headers; nowhere else does the query count.
             given = q.get("token");
         }
@@ -813,16 +617,17 @@ public final class TrendServer implements AutoCloseable {
         return true;
     }
 
-    private void resource(Exchange ex, String name, String type) throws IOException {
+    private static void resource(Response response, Callback callback, String name, String type)
+            throws IOException {
         try (InputStream in = TrendServer.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing from the classpath: " + name);
             }
-            ex.sendBytes(type, in.readAllBytes());
+            send(response, callback, 200, type, in.readAllBytes());
         }
     }
 
-    private void tags(Exchange ex) throws IOException {
+    private void tags(Response response, Callback callback) {
         StringBuilder sb = new StringBuilder("[");
         for (TagDefinition d : historian.tags()) {
             if (sb.length() > 1) {
@@ -836,10 +641,10 @@ public final class TrendServer implements AutoCloseable {
             string(sb, d.description());
             sb.append('}');
         }
-        ex.send(200, "application/json; charset=utf-8", sb.append(']').toString());
+        send(response, callback, 200, "application/json; charset=utf-8", sb.append(']').toString());
     }
 
-    private void history(Exchange ex, Map<String, String> q) throws IOException {
+    private void history(Response response, Callback callback, Map<String, String> q) {
         String tag = knownTag(q);
         long from = millis(q, "from");
         long to = millis(q, "to");
@@ -876,10 +681,10 @@ public final class TrendServer implements AutoCloseable {
         sb.append(",\"from\":").append(from).append(",\"to\":").append(to).append(",\"width\":").append(width)
                 .append(",\"points\":").append(points).append(",\"t\":[").append(t).append("],\"v\":[").append(v)
                 .append("]}");
-        ex.send(200, "application/json; charset=utf-8", sb.toString());
+        send(response, callback, 200, "application/json; charset=utf-8", sb.toString());
     }
 
-    private void live(Exchange ex, Map<String, String> q) throws IOException {
+    private void live(Response response, Callback callback, Map<String, String> q) {
         String tag = knownTag(q);
         Instant from = q.containsKey("from") ? Instant.ofEpochMilli(millis(q, "from")) : null;
         if (streams.incrementAndGet() > MAX_STREAMS) {
@@ -890,7 +695,7 @@ public final class TrendServer implements AutoCloseable {
             LiveStream s = new LiveStream();
             live.add(s);
             try {
-                s.run(ex, tag, from);
+                s.run(response, callback, tag, from);
             } finally {
                 live.remove(s);
             }
@@ -913,49 +718,64 @@ public final class TrendServer implements AutoCloseable {
         private final CountDownLatch ended = new CountDownLatch(1);
         private boolean overflow;
 
-        void run(Exchange ex, String tag, Instant from) throws IOException {
+        /** Completes the callback when the stream ends: the subscription's or the server's close, or the client's. */
+        void run(Response response, Callback callback, String tag, Instant from) {
             // Subscribe before the 200 goes out, so that a failure still gets a proper 500.
             try (Subscription sub = from == null
                     ? historian.subscribe(tag, this::onSample)
                     : historian.subscribeFrom(from, tag, this::onSample)) {
-                ex.startStream("text/event-stream");
-                ex.write(": live\n\n".getBytes(StandardCharsets.UTF_8));
-                long lastWrite = System.nanoTime();
-                while (!ended.await(250, TimeUnit.MILLISECONDS)) {
-                    StringBuilder batch;
-                    boolean lagged;
-                    synchronized (lock) {
-                        batch = buffer;
-                        buffer = spare;
-                        spare = batch;
-                        lagged = overflow;
-                    }
-                    if (lagged) {
-                        ex.write("event: lagged\ndata: the page fell too far behind; reload it\n\n"
-                                .getBytes(StandardCharsets.UTF_8));
-                        return;
-                    }
-                    if (sub.isClosed()) {
-                        String why = sub.failure().map(Throwable::getMessage).orElse("closed");
-                        ex.write(("event: ended\ndata: " + why.replace('\n', ' ') + "\n\n")
-                                .getBytes(StandardCharsets.UTF_8));
-                        return;
-                    }
-                    if (batch.length() > 0) {
-                        ex.write(("data: [" + batch + "]\n\n").getBytes(StandardCharsets.UTF_8));
-                        batch.setLength(0);
-                        lastWrite = System.nanoTime();
-                    } else if (System.nanoTime() - lastWrite > TimeUnit.SECONDS.toNanos(10)) {
-                        // A comment now and then finds a closed page, which a silent stream never notices.
-                        ex.write(": ping\n\n".getBytes(StandardCharsets.UTF_8));
-                        lastWrite = System.nanoTime();
-                    }
-                }
+                response.setStatus(200);
+                securityHeaders(response.getHeaders());
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
+                // Blocking writes on this stream's own thread; the idle timeout fails one the client does not read.
+                OutputStream out = Content.Sink.asOutputStream(response);
+                stream(sub, out);
+                callback.succeeded();
             } catch (IOException e) {
                 LOG.debug("live stream closed by the client [tag={}]", tag);
+                callback.failed(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                callback.failed(e);
             }
+        }
+
+        private void stream(Subscription sub, OutputStream out) throws IOException, InterruptedException {
+            write(out, ": live\n\n");
+            long lastWrite = System.nanoTime();
+            while (!ended.await(250, TimeUnit.MILLISECONDS)) {
+                StringBuilder batch;
+                boolean lagged;
+                synchronized (lock) {
+                    batch = buffer;
+                    buffer = spare;
+                    spare = batch;
+                    lagged = overflow;
+                }
+                if (lagged) {
+                    write(out, "event: lagged\ndata: the page fell too far behind; reload it\n\n");
+                    return;
+                }
+                if (sub.isClosed()) {
+                    String why = sub.failure().map(Throwable::getMessage).orElse("closed");
+                    write(out, "event: ended\ndata: " + why.replace('\n', ' ') + "\n\n");
+                    return;
+                }
+                if (batch.length() > 0) {
+                    write(out, "data: [" + batch + "]\n\n");
+                    batch.setLength(0);
+                    lastWrite = System.nanoTime();
+                } else if (System.nanoTime() - lastWrite > TimeUnit.SECONDS.toNanos(10)) {
+                    // A comment now and then finds a closed page, which a silent stream never notices.
+                    write(out, ": ping\n\n");
+                    lastWrite = System.nanoTime();
+                }
+            }
+        }
+
+        private void write(OutputStream out, String s) throws IOException {
+            out.write(s.getBytes(StandardCharsets.UTF_8));
+            out.flush();
         }
 
         private void onSample(String tag, long epochMillis, double value, Quality quality) {
@@ -1073,17 +893,6 @@ public final class TrendServer implements AutoCloseable {
             }
         }
         sb.append('"');
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            // Closing for good: nothing to do about a failure.
-        }
     }
 
     private static final class BadRequest extends RuntimeException {
