@@ -53,6 +53,9 @@ final class DevicePoller implements Runnable {
     static final int TOTAL_LATENCY = 14;
     private static final int COUNTERS = 15;
 
+    /** While a device stays unreachable, how often its outage is logged again. */
+    static final long LOG_EVERY_MILLIS = 60_000;
+
     private final DeviceConfig config;
     private final SampleSink sink;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -62,6 +65,12 @@ final class DevicePoller implements Runnable {
     private volatile DeviceState state = DeviceState.NEW;
     private volatile ModbusConnection connection;
     private Thread thread;
+    // Outage logging, on the poll thread only: one line when the device goes down, at most one per
+    // LOG_EVERY_MILLIS while it stays down, one when it is back (with the outage's length).
+    private boolean everPolled;
+    private long downSinceMillis = -1;
+    private long lastDownLogMillis;
+    private long failuresWhileDown;
 
     DevicePoller(DeviceConfig config, SampleSink sink) {
         this.config = config;
@@ -102,12 +111,40 @@ final class DevicePoller implements Runnable {
             return;
         }
         state = next;
-        if (next == DeviceState.BACKING_OFF) {
-            LOG.warn("modbus device {} -> {} [host={}:{}, cause={}]", config.name(), next, config.host(),
-                    config.port(), cause == null ? "-" : cause.getMessage());
-        } else {
-            LOG.info("modbus device {} -> {} [host={}:{}]", config.name(), next, config.host(), config.port());
+        // Every transition at DEBUG; an operator's log gets the outage lines of failed() and polled().
+        LOG.debug("modbus device {} -> {} [host={}:{}, cause={}]", config.name(), next, config.host(), config.port(),
+                cause == null ? "-" : cause.getMessage());
+    }
+
+    /** A connect or a poll failed: logs the start of an outage, then at most once per interval. */
+    private void failed(Throwable cause) {
+        long now = config.clock().millis();
+        String why = cause == null ? "-" : cause.getMessage();
+        failuresWhileDown++;
+        if (downSinceMillis < 0) {
+            downSinceMillis = now;
+            lastDownLogMillis = now;
+            LOG.warn("modbus device {} is unreachable [host={}:{}, cause={}]", config.name(), config.host(),
+                    config.port(), why);
+        } else if (now - lastDownLogMillis >= LOG_EVERY_MILLIS) {
+            lastDownLogMillis = now;
+            LOG.warn("modbus device {} still unreachable after {} [host={}:{}, failures={}, cause={}]", config.name(),
+                    Duration.ofMillis(now - downSinceMillis), config.host(), config.port(), failuresWhileDown, why);
         }
+    }
+
+    /** A poll succeeded: logs the first one, and the end of an outage with its length. */
+    private void polled() {
+        if (downSinceMillis >= 0) {
+            LOG.info("modbus device {} is back after {} unreachable [host={}:{}, failures={}]", config.name(),
+                    Duration.ofMillis(config.clock().millis() - downSinceMillis), config.host(), config.port(),
+                    failuresWhileDown);
+            downSinceMillis = -1;
+            failuresWhileDown = 0;
+        } else if (!everPolled) {
+            LOG.info("modbus device {} polling [host={}:{}]", config.name(), config.host(), config.port());
+        }
+        everPolled = true;
     }
 
     @Override
@@ -152,6 +189,7 @@ final class DevicePoller implements Runnable {
                 if (failure == null) {
                     failures = 0;
                     counters.incrementAndGet(POLLS);
+                    polled();
                     long now = System.nanoTime();
                     nextPoll += interval;
                     if (nextPoll - now < 0) {
@@ -177,13 +215,14 @@ final class DevicePoller implements Runnable {
         } finally {
             dropConnection();
             state = DeviceState.CLOSED;
-            LOG.info("modbus device {} -> CLOSED", config.name());
+            LOG.debug("modbus device {} -> CLOSED", config.name());
         }
     }
 
     /** Backs off; true if closed meanwhile. */
     private boolean backOff(int failures, Throwable cause) {
         transition(DeviceState.BACKING_OFF, cause);
+        failed(cause);
         long initial = config.backoffInitial().toNanos();
         long max = config.backoffMax().toNanos();
         long delay = failures >= 62 ? max : Math.min(max, initial << Math.min(failures - 1, 40));
