@@ -311,6 +311,20 @@ public interface Historian extends AutoCloseable {
         Builder journalBudget(DataSize budget);
 
         /**
+         * The free space the journal leaves on its file system (default 64 MiB). While less is
+         * free, writes are refused with {@link DiskFullException} as the {@linkplain #journalOverflow
+         * overflow policy} says, before the disk is full: the store keeps room to commit what
+         * the journal holds, and a memory-mapped journal never meets a full disk (which the JVM
+         * reports as a fatal {@code InternalError}). Writes go on by themselves once space is free
+         * again; {@link HistorianStats#diskFreeBytes()} and {@link HistorianStats#writesRefused()}
+         * show the state.
+         *
+         * @param reserve the space to leave free; {@code DataSize.ofBytes(0)} checks only that an entry fits
+         * @return this builder
+         */
+        Builder diskReserve(DataSize reserve);
+
+        /**
          * What a write does when the journal is full (default {@link OverflowPolicy#BLOCK}).
          *
          * @param policy wait for space, or refuse at once

@@ -46,7 +46,9 @@ public record HistorianStats(
         int tags,
         long corruptChunks,
         long storeBytes,
-        String failure) {
+        String failure,
+        long diskFreeBytes,
+        String writesRefused) {
 
     /**
      * Makes the map unmodifiable.
@@ -67,6 +69,10 @@ public record HistorianStats(
      * @param corruptChunks chunks found corrupt on read
      * @param storeBytes bytes of the store's table files on disk
      * @param failure why the historian has failed, or null while it is healthy
+     * @param diskFreeBytes free space on the journal's file system when a write last looked (writes
+     *     look every few megabytes appended, and at every write while they are refused); -1 before the first write
+     * @param writesRefused why writes are refused now although the historian is healthy (the disk
+     *     is below {@link Historian.Builder#diskReserve}), or null while they are accepted
      */
     public HistorianStats {
         rejectedByReason = Map.copyOf(rejectedByReason);

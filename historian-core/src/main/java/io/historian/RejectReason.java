@@ -18,6 +18,8 @@ public enum RejectReason {
     BATCH_TOO_LARGE,
     /** The journal was full. */
     JOURNAL_FULL,
+    /** The journal's disk had less free space than the reserve (see {@link Historian.Builder#diskReserve}). */
+    DISK_FULL,
     /** The timestamp lies before the tiering cutoff, where data is immutable (see {@link TieringPolicy}). */
     BEHIND_TIERING_CUTOFF,
     /**

@@ -13,6 +13,7 @@ class ApiSurfaceTest {
                 new TreeSet<>("""
                 io.historian.ColdTierUnavailableException
                 io.historian.DataSize
+                io.historian.DiskFullException
                 io.historian.DuplicatePolicy
                 io.historian.Durability
                 io.historian.FileSystemColdTier

@@ -31,7 +31,7 @@ class ChronicleQuietTest {
         String err = Files.readString(log);
         assertEquals(0, child.exitValue(), "child failed:\n" + err);
         assertEquals(List.of("chronicle.analytics.disable=true", "chronicle.announcer.disable=true",
-                "disable.perf.info=true"), out.lines().toList(), err);
+                "chronicle.disk.monitor.disable=true", "disable.perf.info=true"), out.lines().toList(), err);
         for (String chatter : List.of("Leave your e-mail", "Process id", "Running under", "to add mapping",
                 "to pollDiskSpace", "analytics")) {
             assertTrue(err.lines().noneMatch(line -> line.contains(chatter)),

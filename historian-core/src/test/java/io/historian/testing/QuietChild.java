@@ -21,7 +21,8 @@ public final class QuietChild {
                 historian.flush();
             }
         }
-        for (String key : new String[] {"chronicle.analytics.disable", "chronicle.announcer.disable", "disable.perf.info"}) {
+        for (String key : new String[] {"chronicle.analytics.disable", "chronicle.announcer.disable",
+                "chronicle.disk.monitor.disable", "disable.perf.info"}) {
             System.out.println(key + "=" + System.getProperty(key));
         }
     }

@@ -85,7 +85,7 @@ public final class Engine implements Historian {
             openedStore = new RocksChunkStore(dataDirectory.resolve("store"));
             openedJournal = new ChronicleJournal(dataDirectory.resolve("journal"), settings.journalSegmentSize(),
                     settings.journalBudget(), settings.overflowPolicy(), settings.blockTimeout(),
-                    settings.journalMaxEntry());
+                    settings.journalMaxEntry(), settings.diskReserve());
         } catch (RuntimeException e) {
             closeQuietly(openedJournal);
             closeQuietly(openedStore);
@@ -283,7 +283,8 @@ public final class Engine implements Historian {
                 storeWriter.stored.get(), storeWriter.duplicates.get(), storeWriter.pending.get(),
                 storeWriter.replayed.get(), storeWriter.committedChunks.get(), journal.usedBytes(),
                 journal.budgetBytes(), journal.fullEvents(), registry.size(), reads.corruptChunks.get(),
-                status.closed() ? 0 : store.fileBytes(), failure == null ? null : failure.toString());
+                status.closed() ? 0 : store.fileBytes(), failure == null ? null : failure.toString(),
+                journal.diskFreeBytes(), journal.refusal());
     }
 
     @Override

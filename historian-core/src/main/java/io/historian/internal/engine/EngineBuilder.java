@@ -32,6 +32,7 @@ public final class EngineBuilder implements Historian.Builder {
     private DataSize journalBudget = DataSize.ofGigabytes(2);
     private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
     private Duration blockTimeout = Duration.ofSeconds(30);
+    private DataSize diskReserve = DataSize.ofMegabytes(64);
     private Durability durability = Durability.PROCESS_CRASH;
     private boolean strictTags;
     private final Map<String, TagDefinition> tags = new LinkedHashMap<>();
@@ -72,6 +73,13 @@ public final class EngineBuilder implements Historian.Builder {
             throw new IllegalArgumentException("journalBudget must be at least 16 MiB: " + budget);
         }
         this.journalBudget = budget;
+        return this;
+    }
+
+    @Override
+    public Historian.Builder diskReserve(DataSize reserve) {
+        Objects.requireNonNull(reserve, "reserve");
+        this.diskReserve = reserve;
         return this;
     }
 
@@ -271,7 +279,7 @@ public final class EngineBuilder implements Historian.Builder {
                 subscriberLagLimit, coldTier,
                 coldTier != null && tiering == null ? TieringPolicy.olderThan(Duration.ofDays(30)) : tiering,
                 coldCacheSize, Collections.unmodifiableMap(new LinkedHashMap<>(formulas)),
-                formulaStaleness));
+                formulaStaleness, diskReserve));
     }
 
     private static Duration positive(Duration d, String name) {

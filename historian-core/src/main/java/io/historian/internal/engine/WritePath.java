@@ -240,7 +240,8 @@ final class WritePath {
                 tagReceived[call.ids[i]]++;
                 tagRejected[call.ids[i]]++;
             }
-            reject(e instanceof SampleRejectedException ? RejectReason.BATCH_TOO_LARGE : RejectReason.JOURNAL_FULL, n);
+            reject(e instanceof SampleRejectedException ? RejectReason.BATCH_TOO_LARGE
+                    : e instanceof io.historian.DiskFullException ? RejectReason.DISK_FULL : RejectReason.JOURNAL_FULL, n);
             throw e;
         }
         derivation.commit(total);

@@ -1,6 +1,7 @@
 package io.historian.internal.journal;
 
 import io.historian.DataSize;
+import io.historian.DiskFullException;
 import io.historian.HistorianException;
 import io.historian.JournalFullException;
 import io.historian.OverflowPolicy;
@@ -28,6 +29,8 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The write-ahead journal on Chronicle Queue, split into size-bounded segments.
@@ -58,6 +61,13 @@ import net.openhft.chronicle.wire.DocumentContext;
  * moved by its subscription's thread; deletions are serialized by {@code pinLock}.
  */
 public final class ChronicleJournal implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleJournal.class);
+    /** The suffix of a segment file set aside at open because it never got a complete header. */
+    public static final String SET_ASIDE_SUFFIX = ".incomplete";
+    /** Chronicle's header word: the length in the low 30 bits, then the metadata and not-complete flags. */
+    private static final int HEADER_NOT_COMPLETE = 0x8000_0000;
+    private static final int HEADER_META_DATA = 0x4000_0000;
+    private static final int HEADER_LENGTH_MASK = 0x3FFF_FFFF;
     private static final DateTimeFormatter CYCLE_FORMAT = DateTimeFormatter.BASIC_ISO_DATE;
     private static final long CYCLE_MILLIS = RollCycles.FAST_DAILY.lengthInMillis();
     /** Chronicle's per-entry header. */
@@ -72,7 +82,6 @@ public final class ChronicleJournal implements AutoCloseable {
     private final OverflowPolicy overflowPolicy;
     private final Duration blockTimeout;
     private final SingleChronicleQueue queue;
-    private final ExcerptAppender appender;
     private final ConcurrentSkipListMap<Integer, Long> bytesPerSegment = new ConcurrentSkipListMap<>();
     private final AtomicLong usedBytes = new AtomicLong();
     private final AtomicLong fullEvents = new AtomicLong();
@@ -99,13 +108,28 @@ public final class ChronicleJournal implements AutoCloseable {
     private final Object pinLock = new Object();
     /** Segments before this one are committed to the store; those no pin holds are deleted. */
     private volatile int releasedBefore = Integer.MIN_VALUE;
+    private final java.util.List<Path> setAside;
+    private final java.nio.file.FileStore fileStore;
+    private final long diskReserveBytes;
+    /** {@link #appendedBytes} at which free space is asked again; appending thread only. */
+    private long diskCheckAt;
+    /** Free space at the last look, or -1 before the first. */
+    private volatile long diskFree = -1;
+    /** Why appends are refused now, or null while they are accepted. */
+    private volatile String refusal;
+    /** The size of the entry last refused for want of space. */
+    private volatile long refusedNeed;
+    /** Set when an append failed inside Chronicle; the next append starts a fresh segment. */
+    private volatile boolean appenderBroken;
+    private ExcerptAppender appender;
 
     /**
      * Opens or creates the journal in {@code directory}.
      */
     public ChronicleJournal(Path directory, DataSize segmentSize, DataSize budget, OverflowPolicy overflowPolicy,
-            Duration blockTimeout, DataSize maxEntry) {
+            Duration blockTimeout, DataSize maxEntry, DataSize diskReserve) {
         this.directory = directory;
+        this.diskReserveBytes = diskReserve.bytes();
         this.segmentBytes = segmentSize.bytes();
         this.budgetBytes = budget.bytes();
         this.overflowPolicy = overflowPolicy;
@@ -113,9 +137,11 @@ public final class ChronicleJournal implements AutoCloseable {
         this.maxEntryBytes = blockSizeFor(segmentBytes, maxEntry.bytes()) / 4 - ENTRY_OVERHEAD;
         try {
             Files.createDirectories(directory);
+            this.fileStore = Files.getFileStore(directory);
         } catch (IOException e) {
             throw new HistorianException("cannot create the journal directory [dir=" + directory + "]", e);
         }
+        this.setAside = setAsideIncompleteSegments();
         int lastExisting = Integer.MIN_VALUE;
         for (Map.Entry<Integer, Path> file : segmentFiles().entrySet()) {
             long length = file.getValue().toFile().length();
@@ -153,6 +179,65 @@ public final class ChronicleJournal implements AutoCloseable {
     }
 
     /**
+     * Renames every segment file whose first header never completed: a process killed while
+     * Chronicle created the file leaves its header word unwritten or marked not complete, and
+     * Chronicle then waits on that header, about a minute per open and per close, as if another
+     * process were still writing it. Entries follow the header, so such a file holds none; it is
+     * kept, renamed with {@link #SET_ASIDE_SUFFIX}, for whoever investigates.
+     */
+    private java.util.List<Path> setAsideIncompleteSegments() {
+        java.util.List<Path> moved = new java.util.ArrayList<>();
+        for (Path file : segmentFiles().values()) {
+            String problem = incompleteHeader(file);
+            if (problem == null) {
+                continue;
+            }
+            Path target = file.resolveSibling(file.getFileName() + SET_ASIDE_SUFFIX);
+            try {
+                Files.move(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new HistorianException("cannot set aside the journal segment " + file + " (" + problem + ")", e);
+            }
+            LOG.warn("journal segment {} {}: it holds no entry; set aside as {}", file, problem, target.getFileName());
+            moved.add(target);
+        }
+        return java.util.List.copyOf(moved);
+    }
+
+    /** Why the segment's header is incomplete, or null when it is whole. */
+    static String incompleteHeader(Path file) {
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            long length = channel.size();
+            if (length < 4) {
+                return "is " + length + " bytes long, shorter than a header";
+            }
+            java.nio.ByteBuffer word = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            while (word.hasRemaining() && channel.read(word, word.position()) >= 0) {
+                // read fully
+            }
+            int header = word.getInt(0);
+            if (header == 0) {
+                return "has no header (zero-filled)";
+            }
+            if ((header & HEADER_NOT_COMPLETE) != 0 || (header & HEADER_META_DATA) == 0) {
+                return String.format("has an incomplete header (word 0x%08x)", header);
+            }
+            long headerEnd = 4L + (header & HEADER_LENGTH_MASK);
+            if (headerEnd > length) {
+                return "is cut inside its header (" + length + " of " + headerEnd + " bytes)";
+            }
+            return null;
+        } catch (IOException e) {
+            throw new HistorianException("cannot read the journal segment " + file, e);
+        }
+    }
+
+    /** The segment files set aside at open, renamed; empty when every segment was whole. */
+    public java.util.List<Path> setAside() {
+        return setAside;
+    }
+
+    /**
      * Chronicle caps one entry at a quarter of the block size, and an entry holds a whole write
      * call. Blocks are mapped, not allocated: a large one costs address space, not disk or heap.
      */
@@ -187,11 +272,28 @@ public final class ChronicleJournal implements AutoCloseable {
         if (usedBytes.get() + need > budgetBytes) {
             awaitSpace(need);
         }
+        if (appendedBytes.get() + need >= diskCheckAt && !diskHas(need)) {
+            awaitDisk(need);
+        }
+        if (appenderBroken) {
+            replaceAppender();
+        }
         if (segmentFill > 0 && segmentFill + need > segmentBytes) {
             closeSegment(1);
         }
-        try (DocumentContext dc = appender.writingDocument()) {
-            dc.wire().bytes().write(entry, 0, length);
+        try {
+            writeEntry(entry, length);
+        } catch (InternalError e) {
+            // A memory-mapped write that met a full disk (SIGBUS). The entry was rolled back and
+            // not acknowledged; the next append starts a new segment after whatever is left.
+            appenderBroken = true;
+            diskCheckAt = 0;
+            throw new HistorianException("the journal's disk ran out of space during an append; nothing of this call"
+                    + " was acknowledged [dir=" + directory + ", reserve=" + DataSize.ofBytes(diskReserveBytes) + "]", e,
+                    true);
+        } catch (RuntimeException e) {
+            appenderBroken = true;
+            throw e;
         }
         long index = appender.lastIndexAppended();
         // The current segment's fill is a plain field: a map update per append would box.
@@ -232,6 +334,111 @@ public final class ChronicleJournal implements AutoCloseable {
             writersWaiting = false;
             budgetLock.unlock();
         }
+    }
+
+    /**
+     * Writes one entry; an entry whose bytes could not all be written is rolled back, because
+     * Chronicle otherwise completes the document on close with whatever part was written.
+     */
+    private void writeEntry(byte[] entry, int length) {
+        DocumentContext dc = appender.writingDocument();
+        try {
+            dc.wire().bytes().write(entry, 0, length);
+        } catch (RuntimeException | Error e) {
+            dc.rollbackOnClose();
+            throw e;
+        } finally {
+            dc.close();
+        }
+    }
+
+    /**
+     * Asks the file system for its free space; true if the entry fits above the reserve. The
+     * next look comes after a quarter of the spare room is appended (64 MiB at most), because other
+     * files share the disk: a statfs call per append would cost more than the append.
+     */
+    private boolean diskHas(long need) {
+        long free;
+        try {
+            free = fileStore.getUsableSpace();
+        } catch (IOException e) {
+            // Cannot tell: let the append try, and look again at the next one.
+            diskCheckAt = 0;
+            return true;
+        }
+        diskFree = free;
+        long spare = free - diskReserveBytes - need;
+        if (spare < 0) {
+            refusedNeed = need;
+            refusal = "disk full: " + DataSize.ofBytes(free) + " free on the journal's file system, below the reserve of "
+                    + DataSize.ofBytes(diskReserveBytes) + " [dir=" + directory + "]";
+            return false;
+        }
+        refusal = null;
+        diskCheckAt = appendedBytes.get() + need + Math.min(spare / 4, 64L << 20);
+        return true;
+    }
+
+    private void awaitDisk(long need) {
+        fullEvents.incrementAndGet();
+        if (overflowPolicy == OverflowPolicy.REJECT) {
+            throw new DiskFullException(refusal + "; policy=REJECT");
+        }
+        long deadline = System.nanoTime() + blockTimeout.toNanos();
+        budgetLock.lock();
+        try {
+            writersWaiting = true;
+            while (!diskHas(need)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new DiskFullException(refusal + "; policy=BLOCK, waited " + blockTimeout.toMillis() + " ms");
+                }
+                spaceFreed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HistorianException("interrupted while waiting for disk space [dir=" + directory + "]", e);
+        } finally {
+            writersWaiting = false;
+            budgetLock.unlock();
+        }
+    }
+
+    /** After a failed append: a new appender on the next segment, past whatever the failure left. */
+    private void replaceAppender() {
+        try {
+            appender.close();
+        } catch (RuntimeException | InternalError e) {
+            LOG.debug("closing the failed journal appender [dir={}]", directory, e);
+        }
+        closeSegment(1);
+        appender = queue.createAppender();
+        appender.singleThreadedCheckDisabled(true);
+        appenderBroken = false;
+        LOG.warn("journal appends go on in segment {} after a failed append [dir={}]", segment, directory);
+    }
+
+    /** Free space on the journal's file system at the last look, in bytes; -1 before the first. */
+    public long diskFreeBytes() {
+        return diskFree;
+    }
+
+    /** Why writes are refused now (the disk is below the reserve), or null while they are accepted. */
+    public String refusal() {
+        String reason = refusal;
+        if (reason != null) {
+            // Written by appends only: after space came back, the next append would clear it.
+            try {
+                long free = fileStore.getUsableSpace();
+                diskFree = free;
+                if (free - diskReserveBytes - refusedNeed >= 0) {
+                    return null;
+                }
+            } catch (IOException e) {
+                return reason;
+            }
+        }
+        return reason;
     }
 
     private JournalFullException full(String policy) {

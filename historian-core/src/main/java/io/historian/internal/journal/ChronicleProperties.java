@@ -12,6 +12,9 @@ import java.util.Map;
  *       historian must not call out to the network.
  *   <li>{@code chronicle.announcer.disable}: Chronicle otherwise logs, at INFO, its JVM, process
  *       id and an invitation to leave an e-mail address.
+ *   <li>{@code chronicle.disk.monitor.disable}: Chronicle otherwise logs an error every few
+ *       seconds while the disk is nearly full; the journal refuses writes itself before that
+ *       (see {@code Historian.Builder.diskReserve}) and reports it in {@code stats()}.
  *   <li>{@code disable.perf.info}: Chronicle otherwise logs, at INFO, how long each memory
  *       mapping and disk-space poll took.
  * </ul>
@@ -22,6 +25,7 @@ public final class ChronicleProperties {
     static final Map<String, String> DEFAULTS = Map.of(
             "chronicle.analytics.disable", "true",
             "chronicle.announcer.disable", "true",
+            "chronicle.disk.monitor.disable", "true",
             "disable.perf.info", "true");
 
     private ChronicleProperties() {

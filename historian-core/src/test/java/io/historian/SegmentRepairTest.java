@@ -1,0 +1,131 @@
+package io.historian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.historian.testing.Reads;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A journal segment that a killed process left half-created is set aside at open: no open,
+ * write or close waits on it, and nothing journaled before or after it is lost.
+ */
+class SegmentRepairTest {
+    /** Chronicle waits about a minute on such a header; a whole session takes well under this. */
+    static final Duration NO_STALL = Duration.ofSeconds(20);
+
+    /** The states a kill or a crashed file system leaves a new segment file in. */
+    enum Damage {
+        /** The header word is written as not complete and nothing else: a kill while Chronicle wrote the header. */
+        HEADER_NOT_COMPLETE(8, 0x8000_0000),
+        /** The same in a file already extended to its first block. */
+        HEADER_NOT_COMPLETE_SPARSE(16 << 20, 0x8000_0000),
+        /** Zero-filled: created and extended, nothing written. */
+        ZERO_FILLED(1 << 20, 0),
+        /** Created and never extended. */
+        EMPTY(0, 0),
+        /** A complete header word whose header runs past the end of the file. */
+        CUT_INSIDE_HEADER(64, 0x4000_0000 | 400);
+
+        final int length;
+        final int word;
+
+        Damage(int length, int word) {
+            this.length = length;
+            this.word = word;
+        }
+
+        void writeTo(Path file) throws Exception {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                if (length >= 4) {
+                    ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, word));
+                }
+                ch.truncate(length);
+                if (length > ch.size()) {
+                    ch.write(ByteBuffer.allocate(1), length - 1);
+                }
+            }
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    Historian.Builder builder() {
+        return Historian.builder().dataDirectory(dir).jmx(false);
+    }
+
+    static void writeRange(Historian h, String tag, int from, int to) {
+        JournalEdgeCasesTest.writeRange(h, tag, from, to);
+    }
+
+    TreeMap<String, Path> journalFiles(String suffix) throws Exception {
+        TreeMap<String, Path> m = new TreeMap<>();
+        try (Stream<Path> s = Files.list(dir.resolve("journal"))) {
+            s.filter(p -> p.toString().endsWith(suffix)).forEach(p -> m.put(p.getFileName().toString(), p));
+        }
+        return m;
+    }
+
+    /** Creates the file of the segment after the last one, as the next session would. */
+    Path nextSegment(int ahead) throws Exception {
+        String last = journalFiles(".cq4").lastKey();
+        LocalDate day = LocalDate.parse(last.substring(0, 8), DateTimeFormatter.BASIC_ISO_DATE).plusDays(ahead);
+        return dir.resolve("journal").resolve(day.format(DateTimeFormatter.BASIC_ISO_DATE) + last.substring(8));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Damage.class)
+    void halfCreatedLastSegment_isSetAside_withoutStalling(Damage damage) throws Exception {
+        try (Historian h = builder().build()) {
+            writeRange(h, "a", 0, 100);
+        }
+        Path damaged = nextSegment(1);
+        damage.writeTo(damaged);
+        for (int session = 0; session < 2; session++) {
+            int from = 100 + session * 100;
+            assertTimeoutPreemptively(NO_STALL, () -> {
+                try (Historian h = builder().build()) {
+                    writeRange(h, "a", from, from + 100);
+                    assertEquals(from + 100, Reads.all(h, "a").size());
+                }
+            }, "session " + session + " after a segment " + damage);
+        }
+        assertTrue(Files.exists(damaged.resolveSibling(damaged.getFileName() + ".incomplete")),
+                "the damaged file is kept, renamed");
+        assertTrue(Files.notExists(damaged));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Damage.class, names = {"HEADER_NOT_COMPLETE", "ZERO_FILLED"})
+    void halfCreatedSegment_betweenBacklogSegments_losesNothing(Damage damage) throws Exception {
+        // A backlog before and after the damaged file: the store writer must replay across it.
+        try (Historian h = io.historian.internal.engine.Internals.openPaused(builder())) {
+            writeRange(h, "a", 0, 100);
+        }
+        damage.writeTo(nextSegment(2));
+        try (Historian h = io.historian.internal.engine.Internals.openPaused(builder())) {
+            writeRange(h, "a", 100, 200);
+        }
+        assertTimeoutPreemptively(NO_STALL, () -> {
+            try (Historian h = builder().build()) {
+                assertEquals(200, Reads.all(h, "a").size());
+                assertEquals(200, h.stats().replayedSamples());
+            }
+        });
+    }
+}
