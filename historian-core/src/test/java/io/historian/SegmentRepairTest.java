@@ -1,6 +1,7 @@
 package io.historian;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -127,5 +129,57 @@ class SegmentRepairTest {
                 assertEquals(200, h.stats().replayedSamples());
             }
         });
+    }
+
+    static void cut(Path file, long length) throws Exception {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(length);
+        }
+    }
+
+    @Test
+    void cutSegment_holdingUncommittedEntries_refusesTheOpen_namingTheFile() throws Exception {
+        try (Historian h = io.historian.internal.engine.Internals.openPaused(builder())) {
+            for (int b = 0; b < 10; b++) {
+                writeRange(h, "a", b * 10_000, b * 10_000 + 10_000);
+            }
+        }
+        Path segment = journalFiles(".cq4").lastEntry().getValue();
+        for (long length : new long[] {200_000, 80_000}) {
+            cut(segment, length);
+            HistorianException e = assertThrows(HistorianException.class, () -> builder().build().close());
+            assertTrue(e.getMessage().contains(segment.toString()) && e.getMessage().contains("cut short"),
+                    e.getMessage());
+            assertTrue(Files.exists(segment), "the file is left as it was for a restore");
+        }
+    }
+
+    @Test
+    void cutSegment_theStoreHasCommitted_isSetAside_andNothingIsLost() throws Exception {
+        try (Historian h = io.historian.internal.engine.Internals.openPaused(builder())) {
+            writeRange(h, "a", 0, 10_000);
+            io.historian.internal.engine.Internals.journal(h).skipSegments(1);
+            writeRange(h, "a", 10_000, 20_000);
+        }
+        Path first = journalFiles(".cq4").firstEntry().getValue();
+        Path copy = dir.resolve("first-segment.copy");
+        Files.copy(first, copy);
+        try (Historian h = builder().build()) {
+            assertEquals(20_000, Reads.all(h, "a").size());
+        }
+        // As after a crash between the store's commit and the segment's deletion, or a restore
+        // from a backup taken then: the committed segment is back, and cut short.
+        Files.copy(copy, first, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        cut(first, 100_000);
+        assertTimeoutPreemptively(NO_STALL, () -> {
+            try (Historian h = builder().build()) {
+                assertEquals(20_000, Reads.all(h, "a").size());
+                writeRange(h, "a", 20_000, 20_100);
+            }
+            try (Historian h = builder().build()) {
+                assertEquals(20_100, Reads.all(h, "a").size());
+            }
+        });
+        assertTrue(Files.exists(first.resolveSibling(first.getFileName() + ".cut")));
     }
 }

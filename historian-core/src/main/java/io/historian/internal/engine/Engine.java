@@ -83,9 +83,10 @@ public final class Engine implements Historian {
                     : new SegmentCache(settings.coldTier(), dataDirectory.resolve("cold-cache"),
                             settings.coldCacheSize().bytes());
             openedStore = new RocksChunkStore(dataDirectory.resolve("store"));
+            long[] checkpoint = openedStore.readCheckpoint();
             openedJournal = new ChronicleJournal(dataDirectory.resolve("journal"), settings.journalSegmentSize(),
                     settings.journalBudget(), settings.overflowPolicy(), settings.blockTimeout(),
-                    settings.journalMaxEntry(), settings.diskReserve());
+                    settings.journalMaxEntry(), settings.diskReserve(), checkpoint == null ? -1 : checkpoint[0], false);
         } catch (RuntimeException e) {
             closeQuietly(openedJournal);
             closeQuietly(openedStore);

@@ -64,6 +64,8 @@ public final class ChronicleJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleJournal.class);
     /** The suffix of a segment file set aside at open because it never got a complete header. */
     public static final String SET_ASIDE_SUFFIX = ".incomplete";
+    /** The suffix of a segment file set aside at open because it was cut short. */
+    public static final String CUT_SUFFIX = ".cut";
     /** Chronicle's header word: the length in the low 30 bits, then the metadata and not-complete flags. */
     private static final int HEADER_NOT_COMPLETE = 0x8000_0000;
     private static final int HEADER_META_DATA = 0x4000_0000;
@@ -109,6 +111,7 @@ public final class ChronicleJournal implements AutoCloseable {
     /** Segments before this one are committed to the store; those no pin holds are deleted. */
     private volatile int releasedBefore = Integer.MIN_VALUE;
     private final java.util.List<Path> setAside;
+    private final java.util.List<String> truncated;
     private final java.nio.file.FileStore fileStore;
     private final long diskReserveBytes;
     /** {@link #appendedBytes} at which free space is asked again; appending thread only. */
@@ -128,6 +131,20 @@ public final class ChronicleJournal implements AutoCloseable {
      */
     public ChronicleJournal(Path directory, DataSize segmentSize, DataSize budget, OverflowPolicy overflowPolicy,
             Duration blockTimeout, DataSize maxEntry, DataSize diskReserve) {
+        this(directory, segmentSize, budget, overflowPolicy, blockTimeout, maxEntry, diskReserve, -1, false);
+    }
+
+    /**
+     * Opens or creates the journal in {@code directory}, knowing the store's checkpoint: a
+     * segment found cut short is harmless when the store has committed all of it, and set aside;
+     * otherwise the open is refused with a {@link HistorianException} naming the file, unless
+     * {@code salvage} sets it aside too (its uncommitted entries are then lost, and reported).
+     *
+     * @param checkpointIndex the index of the store's checkpoint entry, or -1 if the store has none
+     * @param salvage set aside a cut segment the store still needs instead of refusing to open
+     */
+    public ChronicleJournal(Path directory, DataSize segmentSize, DataSize budget, OverflowPolicy overflowPolicy,
+            Duration blockTimeout, DataSize maxEntry, DataSize diskReserve, long checkpointIndex, boolean salvage) {
         this.directory = directory;
         this.diskReserveBytes = diskReserve.bytes();
         this.segmentBytes = segmentSize.bytes();
@@ -168,11 +185,18 @@ public final class ChronicleJournal implements AutoCloseable {
                 return currentTimeMillis() * 1_000_000;
             }
         };
-        this.queue = SingleChronicleQueueBuilder.binary(directory)
-                .rollCycle(RollCycles.FAST_DAILY)
-                .timeProvider(segmentClock)
-                .blockSize(blockSizeFor(segmentBytes, maxEntry.bytes()))
-                .build();
+        long blockSize = blockSizeFor(segmentBytes, maxEntry.bytes());
+        Map<Integer, Long> lengthsAtOpen = new java.util.TreeMap<>();
+        segmentFiles().forEach((cycle, file) -> lengthsAtOpen.put(cycle, file.toFile().length()));
+        SingleChronicleQueue opened = openQueue(segmentClock, blockSize);
+        java.util.List<String> cut = setAsideCutSegments(opened, lengthsAtOpen, checkpointIndex, salvage);
+        if (!cut.isEmpty()) {
+            // Chronicle has the set-aside files mapped and listed: open again without them.
+            opened.close();
+            opened = openQueue(segmentClock, blockSize);
+        }
+        this.truncated = java.util.List.copyOf(cut);
+        this.queue = opened;
         this.appender = queue.createAppender();
         // Writes come from many threads, serialized by the historian's write lock.
         appender.singleThreadedCheckDisabled(true);
@@ -230,6 +254,99 @@ public final class ChronicleJournal implements AutoCloseable {
         } catch (IOException e) {
             throw new HistorianException("cannot read the journal segment " + file, e);
         }
+    }
+
+    private SingleChronicleQueue openQueue(TimeProvider segmentClock, long blockSize) {
+        return SingleChronicleQueueBuilder.binary(directory)
+                .rollCycle(RollCycles.FAST_DAILY)
+                .timeProvider(segmentClock)
+                .blockSize(blockSize)
+                .build();
+    }
+
+    /**
+     * Finds the segments that a copy, a restore or a file system cut short: Chronicle records
+     * where its last entry starts ({@code writePosition}) in the file's header, and a file that
+     * ends before that entry does has lost entries. Mapping the file extends it with zeros, which
+     * read as "nothing written yet", so the length is taken before Chronicle opens the file. A
+     * cut segment makes Chronicle's readers fail or stop early, so it cannot stay in the journal.
+     *
+     * @return what was found in each segment set aside
+     */
+    private java.util.List<String> setAsideCutSegments(SingleChronicleQueue opened, Map<Integer, Long> lengthsAtOpen,
+            long checkpointIndex, boolean salvage) {
+        int checkpointCycle = checkpointIndex < 0 ? Integer.MIN_VALUE : opened.rollCycle().toCycle(checkpointIndex);
+        java.util.List<String> found = new java.util.ArrayList<>();
+        java.util.List<Path> toMove = new java.util.ArrayList<>();
+        for (Map.Entry<Integer, Long> segmentAtOpen : lengthsAtOpen.entrySet()) {
+            int cycle = segmentAtOpen.getKey();
+            long length = segmentAtOpen.getValue();
+            Path file = segmentFiles().get(cycle);
+            long needed = bytesWritten(opened, cycle, file);
+            if (needed <= length) {
+                continue;
+            }
+            String what = "journal segment " + file + " is cut short: " + length + " bytes on disk, but its entries run to"
+                    + " byte " + needed;
+            if (cycle >= checkpointCycle && !salvage) {
+                opened.close();
+                throw new HistorianException(what + "; the store may not have committed them (its checkpoint lies in "
+                        + (checkpointIndex < 0 ? "no segment" : "segment " + checkpointCycle) + "), so acknowledged"
+                        + " samples would be lost. Restore the file, or open with salvage to go on without them [dir="
+                        + directory + "]");
+            }
+            String outcome = cycle < checkpointCycle ? "the store has committed all of it" : "its uncommitted entries are lost";
+            LOG.warn("{}; {}; set aside as {}{}", what, outcome, file.getFileName(), CUT_SUFFIX);
+            found.add(what + "; " + outcome);
+            toMove.add(file);
+        }
+        for (Path file : toMove) {
+            try {
+                Files.move(file, file.resolveSibling(file.getFileName() + CUT_SUFFIX),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                opened.close();
+                throw new HistorianException("cannot set aside the cut journal segment " + file, e);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Where the entries of a segment end, by its header's record of its last entry and that
+     * entry's length as far as the file holds it; 0 if Chronicle cannot read the segment's header.
+     */
+    private static long bytesWritten(SingleChronicleQueue opened, int cycle, Path file) {
+        var store = opened.storeForCycle(cycle, opened.epoch(), false, null);
+        if (store == null) {
+            return 0;
+        }
+        try {
+            long lastEntry = store.writePosition();
+            if (lastEntry <= 0) {
+                return 0;
+            }
+            long end = lastEntry + 4;
+            try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+                java.nio.ByteBuffer word = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                if (channel.read(word, lastEntry) == 4) {
+                    int header = word.getInt(0);
+                    if ((header & HEADER_NOT_COMPLETE) == 0) {
+                        end += header & HEADER_LENGTH_MASK;
+                    }
+                }
+            }
+            return end;
+        } catch (IOException e) {
+            throw new HistorianException("cannot read the journal segment " + file, e);
+        } finally {
+            opened.closeStore(store);
+        }
+    }
+
+    /** What was found in each segment set aside at open because it was cut short; empty if none. */
+    public java.util.List<String> truncated() {
+        return truncated;
     }
 
     /** The segment files set aside at open, renamed; empty when every segment was whole. */
