@@ -169,6 +169,7 @@ class DiskFullTest {
 
     @Test
     void block_waitsForSpace_andTheWaitingWriteGoesThroughWhenItIsFreed() throws Exception {
+        long last;
         try (Historian h = Internals.openPaused(builder(OverflowPolicy.BLOCK, DataSize.ofMegabytes(16)))) {
             fillDisk(40L << 20);
             AtomicBoolean freed = new AtomicBoolean();
@@ -185,9 +186,38 @@ class DiskFullTest {
             assertFalse(writer.isDone(), "the writer waits for space");
             Files.delete(ballast);
             freed.set(true);
-            long last = writer.get();
+            last = writer.get();
             Internals.pauseStoreWriter(h, false);
             assertAcknowledged(h, last);
+        }
+        try (Historian h = builder(OverflowPolicy.BLOCK, DataSize.ofMegabytes(16)).build()) {
+            assertAcknowledged(h, last);
+        }
+    }
+
+    @Test
+    void whileTheStoreCommits_refusalsLeaveItRoom_andNothingFails() throws Exception {
+        long acked = -1;
+        try (Historian h = builder(OverflowPolicy.REJECT, DataSize.ofMegabytes(16)).build()) {
+            fillDisk(30L << 20);
+            int refusals = 0;
+            for (long n = 0; n < 3_000 && refusals < 20; n++) {
+                try {
+                    h.write(batch(acked + 1));
+                    acked++;
+                } catch (DiskFullException e) {
+                    refusals++;
+                    h.flush();
+                }
+            }
+            assertTrue(refusals > 0, "the disk filled up");
+            assertNull(h.stats().failure(), "the store committed within the reserve");
+            Files.delete(ballast);
+            h.write(batch(++acked));
+            assertAcknowledged(h, acked);
+        }
+        try (Historian h = builder(OverflowPolicy.REJECT, DataSize.ofMegabytes(16)).build()) {
+            assertAcknowledged(h, acked);
         }
     }
 
