@@ -509,7 +509,20 @@ public final class ChronicleJournal implements AutoCloseable {
 
     /** The segment files on disk, by segment number. */
     public Map<Integer, Path> segmentFiles() {
-        Map<Integer, Path> files = new java.util.TreeMap<>();
+        return segmentFiles(directory);
+    }
+
+    /** The file name of segment {@code cycle}. */
+    public static String segmentFileName(int cycle) {
+        return LocalDate.ofEpochDay(cycle).format(CYCLE_FORMAT) + "F" + SingleChronicleQueue.SUFFIX;
+    }
+
+    /** The segment files in a journal directory, by segment number; empty if the directory does not exist. */
+    public static java.util.TreeMap<Integer, Path> segmentFiles(Path directory) {
+        java.util.TreeMap<Integer, Path> files = new java.util.TreeMap<>();
+        if (!Files.isDirectory(directory)) {
+            return files;
+        }
         try (Stream<Path> list = Files.list(directory)) {
             list.forEach(p -> {
                 String name = p.getFileName().toString();

@@ -1,0 +1,272 @@
+package io.historian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.historian.internal.engine.Internals;
+import io.historian.testing.ChildJvm;
+import io.historian.testing.Reads;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults around the journal and the store, each on a directory written through the public API
+ * and closed: the open refuses with a {@link DamagedDataException} naming the file, a
+ * {@link Recovery#SALVAGE} open keeps what is left and reports what it lost, and
+ * {@link Historian.Builder#verify()} reports the damage (and a healthy directory as healthy).
+ */
+class FaultSuiteTest {
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    /** Entries (write calls) per session; each holds 100 samples of each of the two tags. */
+    static final int ENTRIES = 50;
+    static final int PER_ENTRY = 100;
+    static final long SESSION_SAMPLES = 2L * ENTRIES * PER_ENTRY;
+
+    @TempDir
+    Path dir;
+
+    Historian.Builder builder() {
+        return Historian.builder().dataDirectory(dir).jmx(false);
+    }
+
+    static void writeSession(Historian h, int session) {
+        for (int e = 0; e < ENTRIES; e++) {
+            SampleBatch batch = new SampleBatch();
+            for (int i = 0; i < PER_ENTRY; i++) {
+                long k = ((long) session * ENTRIES + e) * PER_ENTRY + i;
+                batch.add("a", T0.plusSeconds(k), k * 0.01);
+                batch.add("b", T0.plusSeconds(k), -k * 0.01);
+            }
+            h.write(batch);
+        }
+    }
+
+    /** One session committed to the store and closed cleanly. */
+    void prepareClean() {
+        try (Historian h = builder().build()) {
+            writeSession(h, 0);
+        }
+    }
+
+    /** A committed session, then one journaled but never committed to the store: the backlog. */
+    void prepareBacklog() {
+        prepareClean();
+        try (Historian h = Internals.openPaused(builder())) {
+            writeSession(h, 1);
+            assertEquals(0, h.stats().storedSamples(), "the store writer was held back");
+        }
+    }
+
+    Path lastSegment() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("journal"))) {
+            return files.filter(p -> p.toString().endsWith(".cq4")).max(Comparator.naturalOrder()).orElseThrow();
+        }
+    }
+
+    static void truncate(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+
+    DamagedDataException refused(Path expectedFile) {
+        DamagedDataException e = assertThrows(DamagedDataException.class, () -> builder().build().close());
+        System.out.println("refused: " + e.getMessage());
+        assertEquals(expectedFile.toAbsolutePath().normalize(), e.file().toAbsolutePath().normalize());
+        assertTrue(e.getMessage().contains(expectedFile.getFileName().toString()), e.getMessage());
+        assertFalse(e.isRetryable());
+        return e;
+    }
+
+    VerifyReport verifyDamaged(String mustMention) {
+        VerifyReport report = builder().verify();
+        System.out.println(report);
+        assertFalse(report.healthy(), report.toString());
+        assertTrue(report.damage().stream().anyMatch(d -> d.contains(mustMention)), report.toString());
+        return report;
+    }
+
+    /** Truncates the newest journal segment into its index and checks that verify names it. */
+    Path truncateLastSegment() throws IOException {
+        Path segment = lastSegment();
+        truncate(segment, 4000);
+        verifyDamaged(segment.getFileName().toString());
+        return segment;
+    }
+
+    @Test
+    void truncatedSegment_onACleanDirectory_isSetAsideWithNothingLost() throws Exception {
+        prepareClean();
+        Path segment = truncateLastSegment();
+        try (Historian h = builder().build()) {
+            assertEquals(ENTRIES * PER_ENTRY, Reads.all(h, "a").size());
+            assertEquals(0, h.stats().unrecoveredSamples());
+        }
+        assertTrue(Files.exists(segment.resolveSibling(segment.getFileName() + ".damaged")));
+        assertTrue(builder().verify().healthy());
+    }
+
+    @Test
+    void truncatedSegment_withABacklog_isRefused_andSalvageCountsTheLoss() throws Exception {
+        prepareBacklog();
+        Path segment = truncateLastSegment();
+        refused(segment);
+        try (Historian h = builder().recovery(Recovery.SALVAGE).build()) {
+            HistorianStats s = h.stats();
+            assertEquals(ENTRIES, s.unrecoveredEntries());
+            assertEquals(SESSION_SAMPLES, s.unrecoveredSamples());
+            assertTrue(s.recovery().contains(segment.getFileName().toString()), s.recovery());
+            assertEquals(ENTRIES * PER_ENTRY, Reads.all(h, "a").size(), "the committed session is kept");
+        }
+        try (Historian h = builder().build()) {
+            assertNull(h.stats().recovery(), "a salvaged directory opens cleanly afterwards");
+        }
+        assertTrue(builder().verify().healthy());
+    }
+
+    @Test
+    void deletedJournal_withABacklog_isRefused_andSalvageCountsTheLoss() throws Exception {
+        prepareBacklog();
+        Path segment = lastSegment();
+        deleteTree(dir.resolve("journal"));
+        verifyDamaged(segment.getFileName().toString());
+        refused(segment);
+        try (Historian h = builder().recovery(Recovery.SALVAGE).build()) {
+            HistorianStats s = h.stats();
+            assertEquals(ENTRIES, s.unrecoveredEntries());
+            assertEquals(SESSION_SAMPLES, s.unrecoveredSamples());
+            assertEquals(ENTRIES * PER_ENTRY, Reads.all(h, "b").size());
+        }
+        assertTrue(builder().verify().healthy());
+    }
+
+    @Test
+    void deletedStore_withTheJournalKept_isRefused_andSalvageReplaysTheJournal() throws Exception {
+        prepareBacklog();
+        Path store = dir.resolve("store");
+        deleteTree(store);
+        verifyDamaged("store is missing");
+        refused(store);
+        try (Historian h = builder().recovery(Recovery.SALVAGE).build()) {
+            HistorianStats s = h.stats();
+            assertNotNull(s.recovery());
+            assertTrue(s.recovery().contains("recovered.tag0"), s.recovery());
+            // The checkpoint kept the first session's segment, so both sessions come back, under placeholder names.
+            assertEquals(2 * ENTRIES * PER_ENTRY, Reads.all(h, "recovered.tag0").size());
+            assertEquals(2 * ENTRIES * PER_ENTRY, Reads.all(h, "recovered.tag1").size());
+            assertEquals(2 * SESSION_SAMPLES, s.replayedSamples());
+        }
+        assertTrue(builder().verify().healthy());
+    }
+
+    @Test
+    void missingStoreCurrentFile_isRefused_andSalvageRewritesIt() throws Exception {
+        prepareBacklog();
+        Path current = dir.resolve("store").resolve("CURRENT");
+        Files.delete(current);
+        verifyDamaged("CURRENT");
+        refused(current);
+        assertFalse(Files.exists(current), "a refused open leaves the store as it found it");
+        try (Historian h = builder().recovery(Recovery.SALVAGE).build()) {
+            HistorianStats s = h.stats();
+            assertTrue(s.recovery().contains("CURRENT"), s.recovery());
+            assertEquals(0, s.unrecoveredSamples());
+            assertEquals(2 * ENTRIES * PER_ENTRY, Reads.all(h, "a").size());
+        }
+        assertTrue(builder().verify().healthy());
+    }
+
+    @Test
+    void flippedByteInAStoreFile_isCountedAsCorrupt_andNamedWithFileAndTag() throws Exception {
+        try (Historian h = builder().chunkMaxSamples(256).build()) {
+            writeSession(h, 0);
+            writeSession(h, 1);
+            h.compact();
+        }
+        Path sst;
+        try (Stream<Path> files = Files.list(dir.resolve("store"))) {
+            sst = files.filter(p -> p.toString().endsWith(".sst")).max(Comparator.comparingLong(FaultSuiteTest::size))
+                    .orElseThrow();
+        }
+        try (FileChannel ch = FileChannel.open(sst, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            long at = ch.size() / 4;
+            ch.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x40)).rewind();
+            ch.write(b, at);
+        }
+        verifyDamaged(sst.getFileName().toString());
+        try (Historian h = builder().build()) {
+            HistorianException e = assertThrows(HistorianException.class, () -> Reads.all(h, "a"));
+            System.out.println("read failed: " + e.getMessage());
+            assertTrue(e.getMessage().contains(sst.getFileName().toString()), e.getMessage());
+            assertTrue(e.getMessage().contains("tag=a"), e.getMessage());
+            assertTrue(h.stats().corruptChunks() > 0);
+        }
+    }
+
+    @Test
+    void verify_reportsAHealthyDirectoryAsHealthy_andRefusesAnOpenOne() throws Exception {
+        prepareBacklog();
+        VerifyReport report = builder().verify();
+        System.out.println(report);
+        assertTrue(report.healthy(), report.toString());
+        assertTrue(report.checks().stream().anyMatch(c -> c.contains(SESSION_SAMPLES + " samples")), report.toString());
+        try (Historian h = builder().build()) {
+            HistorianException e = assertThrows(HistorianException.class, () -> builder().verify());
+            assertTrue(e.getMessage().contains("open historian"), e.getMessage());
+        }
+    }
+
+    @Test
+    void verifyCommandLine_exitsZeroWhenHealthy_andNonZeroOnDamage() throws Exception {
+        prepareBacklog();
+        assertEquals(0, runVerify(), "healthy");
+        truncate(lastSegment(), 4000);
+        assertEquals(1, runVerify(), "damaged");
+    }
+
+    int runVerify() throws Exception {
+        Path log = dir.resolveSibling(dir.getFileName() + "-verify.log");
+        try {
+            Process child = ChildJvm.start(Verify.class, "256m", log, dir.toString());
+            String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(child.waitFor(2, TimeUnit.MINUTES));
+            System.out.println("Verify printed:\n" + out);
+            return child.exitValue();
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
