@@ -9,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.historian.internal.engine.Internals;
 import io.historian.testing.ChildJvm;
+import io.historian.testing.CrashWriter;
 import io.historian.testing.Reads;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -159,6 +162,35 @@ class FaultSuiteTest {
             assertEquals(ENTRIES, s.unrecoveredEntries());
             assertEquals(SESSION_SAMPLES, s.unrecoveredSamples());
             assertEquals(ENTRIES * PER_ENTRY, Reads.all(h, "b").size());
+        }
+        assertTrue(builder().verify().healthy());
+    }
+
+    @Test
+    void deletedJournal_afterAKilledWriter_isRefused_andSalvageSaysTheCountIsALowerBound() throws Exception {
+        Path log = dir.resolveSibling(dir.getFileName() + "-writer.log");
+        Process child = ChildJvm.start(CrashWriter.class, "256m", log, dir.toString(), "0");
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("ACK 40")) {
+                // the writer goes on until it is killed
+            }
+            assertEquals("ACK 40", line, "the writer died on its own; see " + log);
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+            Files.deleteIfExists(log);
+        }
+        Path segment = lastSegment();
+        deleteTree(dir.resolve("journal"));
+        verifyDamaged(segment.getFileName().toString());
+        refused(segment);
+        try (Historian h = builder().recovery(Recovery.SALVAGE).build()) {
+            HistorianStats s = h.stats();
+            assertTrue(s.recovery().contains(segment.getFileName().toString()), s.recovery());
+            assertTrue(s.recovery().contains("lower bounds"), "the killed segment's end is unknown: " + s.recovery());
+            assertTrue(Reads.all(h, CrashWriter.tag(0)).size() <= 41 * CrashWriter.PER_TAG);
         }
         assertTrue(builder().verify().healthy());
     }

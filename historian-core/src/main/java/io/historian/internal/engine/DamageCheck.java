@@ -34,21 +34,39 @@ final class DamageCheck {
      *
      * @param file the missing or damaged file
      * @param what what is wrong with it, for the message
-     * @param entries journal entries lost, or -1 if unknown
+     * @param entries journal entries lost when known; when not, {@code -1 - n} where n is how many
+     *     at least (a segment killed while written has an unknown end)
      * @param samples samples lost, or -1 if unknown
      * @param present true when the file is there but damaged (a salvaging open sets it aside)
      * @param cycle the journal segment, or -1 for a store file
      */
     record Loss(Path file, String what, long entries, long samples, boolean present, int cycle) {
+        boolean exact() {
+            return entries >= 0;
+        }
+
+        /** Entries lost, at least. */
+        long atLeast() {
+            return exact() ? entries : -1 - entries;
+        }
+
         String describe() {
-            return file + ": " + what + (entries >= 0 ? " [entries=" + entries + (samples >= 0 ? ", samples=" + samples
-                    : "") + "]" : "");
+            String counts = exact() ? "entries=" + entries : atLeast() > 0 ? "entries>=" + atLeast() : "";
+            if (samples >= 0) {
+                counts += ", samples=" + samples;
+            }
+            return file + ": " + what + (counts.isEmpty() ? "" : " [" + counts + "]");
         }
     }
 
     /** The segment of a journal index. */
     static int cycleOf(long index) {
         return RollCycles.FAST_DAILY.toCycle(index);
+    }
+
+    /** The greatest index segment {@code cycle} can hold. */
+    static long lastIndexOf(int cycle) {
+        return RollCycles.FAST_DAILY.toIndex(cycle + 1, 0) - 1;
     }
 
     /**
@@ -133,7 +151,10 @@ final class DamageCheck {
                 if (s.finished() && from > s.last()) {
                     continue;
                 }
-                long entries = s.finished() ? s.last() - from + 1 : -1;
+                // Unfinished, the first entry is known to be there, and so is the checkpoint's if not yet applied.
+                boolean knownThere = from == s.first() || (checkpoint != null && s.cycle() == cpCycle
+                        && checkpoint[1] == 0);
+                long entries = s.finished() ? s.last() - from + 1 : knownThere ? -2 : -1;
                 long samples = s.finished() && from == s.first() ? s.samples() : -1;
                 Path file = files.get(s.cycle());
                 if (file == null) {
@@ -162,7 +183,7 @@ final class DamageCheck {
                 // A segment recorded before the ledger existed: the checkpoint's entry had not been applied.
                 losses.add(new Loss(journalDir.resolve(ChronicleJournal.segmentFileName(cpCycle)), "missing: it held the"
                         + " entry at the store's checkpoint (" + Long.toHexString(checkpoint[0]) + ") and any after it",
-                        -1, -1, false, cpCycle));
+                        -2, -1, false, cpCycle));
                 found.add(cpCycle);
             }
             if (!thorough || queue == null) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,12 +140,9 @@ final class OpenRecovery {
             if (l.entries() == 0) {
                 continue;
             }
-            if (l.entries() < 0) {
-                // At least the first entry the ledger recorded, or the checkpoint's, was there.
-                lostEntries++;
+            lostEntries += l.atLeast();
+            if (!l.exact()) {
                 unknownCounts++;
-            } else {
-                lostEntries += l.entries();
             }
             if (l.samples() >= 0) {
                 lostSamples += l.samples();
@@ -158,6 +156,15 @@ final class OpenRecovery {
             }
         }
         JournalLedger.forget(store, forget);
+        if (checkpoint != null && !real.isEmpty() && forget.containsKey(DamageCheck.cycleOf(checkpoint[0]))) {
+            // The checkpoint's segment is gone: replay resumes with the next segment there is, and
+            // the next open finds the checkpoint consistent with the journal again.
+            int cycle = DamageCheck.cycleOf(checkpoint[0]);
+            try (WriteBatch batch = new WriteBatch()) {
+                store.putCheckpoint(batch, DamageCheck.lastIndexOf(cycle), true);
+                store.write(batch, true);
+            }
+        }
         if (checkpoint != null) {
             JournalLedger.forgetBefore(store, DamageCheck.cycleOf(checkpoint[0]));
         }
