@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.historian.internal.engine.Internals;
 import io.historian.testing.ChildJvm;
 import io.historian.testing.CrashWriter;
+import io.historian.testing.MutableClock;
 import io.historian.testing.Reads;
+import io.historian.testing.TierData;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,8 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -120,6 +124,15 @@ class FaultSuiteTest {
         return segment;
     }
 
+    /** Deletes the journal, checks that verify and a strict open name its newest segment; returns that segment. */
+    Path deleteJournal() throws IOException {
+        Path segment = lastSegment();
+        deleteTree(dir.resolve("journal"));
+        verifyDamaged(segment.getFileName().toString());
+        refused(segment);
+        return segment;
+    }
+
     @Test
     void truncatedSegment_onACleanDirectory_isSetAsideWithNothingLost() throws Exception {
         prepareClean();
@@ -153,10 +166,7 @@ class FaultSuiteTest {
     @Test
     void deletedJournal_withABacklog_isRefused_andSalvageCountsTheLoss() throws Exception {
         prepareBacklog();
-        Path segment = lastSegment();
-        deleteTree(dir.resolve("journal"));
-        verifyDamaged(segment.getFileName().toString());
-        refused(segment);
+        Path segment = deleteJournal();
         try (Historian h = builder().recovery(Recovery.SALVAGE).build()) {
             HistorianStats s = h.stats();
             assertEquals(ENTRIES, s.unrecoveredEntries());
@@ -182,10 +192,7 @@ class FaultSuiteTest {
             child.waitFor();
             Files.deleteIfExists(log);
         }
-        Path segment = lastSegment();
-        deleteTree(dir.resolve("journal"));
-        verifyDamaged(segment.getFileName().toString());
-        refused(segment);
+        Path segment = deleteJournal();
         try (Historian h = builder().recovery(Recovery.SALVAGE).build()) {
             HistorianStats s = h.stats();
             assertTrue(s.recovery().contains(segment.getFileName().toString()), s.recovery());
@@ -210,6 +217,33 @@ class FaultSuiteTest {
             assertEquals(2 * ENTRIES * PER_ENTRY, Reads.all(h, "recovered.tag0").size());
             assertEquals(2 * ENTRIES * PER_ENTRY, Reads.all(h, "recovered.tag1").size());
             assertEquals(2 * SESSION_SAMPLES, s.replayedSamples());
+        }
+        assertTrue(builder().verify().healthy());
+    }
+
+    @Test
+    void missingStoreTableFile_isRefusedNamingIt_andSalvageRebuildsTheStoreFromTheJournal() throws Exception {
+        try (Historian h = builder().build()) {
+            writeSession(h, 0);
+            h.compact();
+        }
+        Path sst;
+        try (Stream<Path> files = Files.list(dir.resolve("store"))) {
+            sst = files.filter(p -> p.toString().endsWith(".sst")).max(Comparator.comparingLong(FaultSuiteTest::size))
+                    .orElseThrow();
+        }
+        Files.delete(sst);
+        verifyDamaged(sst.getFileName().toString());
+        refused(sst);
+        try (Historian h = builder().recovery(Recovery.SALVAGE).build()) {
+            HistorianStats s = h.stats();
+            assertTrue(s.recovery().contains("store.damaged-"), s.recovery());
+            // The session's segment holds the store's checkpoint, so the journal still has all of it.
+            assertEquals(ENTRIES * PER_ENTRY, Reads.all(h, "recovered.tag0").size());
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("store.damaged-")),
+                    "the damaged store is kept aside");
         }
         assertTrue(builder().verify().healthy());
     }
@@ -271,6 +305,42 @@ class FaultSuiteTest {
             HistorianException e = assertThrows(HistorianException.class, () -> builder().verify());
             assertTrue(e.getMessage().contains("open historian"), e.getMessage());
         }
+    }
+
+    @Test
+    void verify_checksEveryColdSegmentTheManifestNames() throws Exception {
+        Path data = dir.resolve("data");
+        Path tierDir = dir.resolve("tier");
+        MutableClock clock = new MutableClock(Instant.ofEpochMilli(TierData.T0 + 9 * 86_400_000L));
+        try (Historian h = Historian.builder().dataDirectory(data).jmx(false).clock(clock)
+                .coldTier(FileSystemColdTier.of(tierDir))
+                .tiering(TieringPolicy.olderThan(Duration.ofDays(2)).checkEvery(Duration.ZERO)).build()) {
+            TierData.write(h, List.of("a", "b"), 4 * 8640, 10_000);
+            assertTrue(h.tierNow().segmentsWritten() >= 4);
+        }
+        Historian.Builder verify = Historian.builder().dataDirectory(data).coldTier(FileSystemColdTier.of(tierDir));
+        VerifyReport healthy = verify.verify();
+        System.out.println(healthy);
+        assertTrue(healthy.healthy(), healthy.toString());
+        assertTrue(healthy.checks().stream().anyMatch(c -> c.startsWith("cold tier")), healthy.toString());
+
+        List<Path> objects;
+        try (Stream<Path> files = Files.walk(tierDir)) {
+            objects = files.filter(Files::isRegularFile).sorted().toList();
+        }
+        Path flipped = objects.get(0);
+        byte[] content = Files.readAllBytes(flipped);
+        content[content.length / 2] ^= 0x01;
+        Files.write(flipped, content);
+        Path deleted = objects.get(1);
+        Files.delete(deleted);
+        VerifyReport damaged = verify.verify();
+        System.out.println(damaged);
+        assertEquals(2, damaged.damage().size(), damaged.toString());
+        assertTrue(damaged.damage().stream().anyMatch(d -> d.contains("does not match the manifest")
+                && d.contains(flipped.getFileName().toString())), damaged.toString());
+        assertTrue(damaged.damage().stream().anyMatch(d -> d.contains("cold segment missing")
+                && d.contains(deleted.getFileName().toString())), damaged.toString());
     }
 
     @Test

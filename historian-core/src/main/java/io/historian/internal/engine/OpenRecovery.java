@@ -74,12 +74,25 @@ final class OpenRecovery {
                     || r.getStatus().getCode() != org.rocksdb.Status.Code.Corruption) {
                 throw e;
             }
-            DamageCheck.Loss corrupt = new DamageCheck.Loss(storeDir, "RocksDB cannot open it: " + r.getMessage(), -1,
-                    -1, true, -1);
+            DamageCheck.Loss corrupt = new DamageCheck.Loss(namedFile(r.getMessage()), "RocksDB cannot open the store: "
+                    + r.getMessage(), -1, -1, true, -1);
             refuseUnlessSalvaging(List.of(corrupt), e);
             setStoreAside(corrupt);
             return new RocksChunkStore(storeDir);
         }
+    }
+
+    /** The store file RocksDB's message names (a missing table file, say), or the store directory. */
+    private Path namedFile(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\S+\\.(?:sst|log|blob))").matcher(
+                message == null ? "" : message);
+        while (m.find()) {
+            Path p = Path.of(m.group(1).replaceAll("[:,]+$", ""));
+            if (p.isAbsolute() && p.startsWith(storeDir)) {
+                return p;
+            }
+        }
+        return storeDir;
     }
 
     private void repairStore(DamageCheck.Loss loss) {
