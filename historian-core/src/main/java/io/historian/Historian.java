@@ -559,6 +559,9 @@ public interface Historian extends AutoCloseable {
          * @return the open historian; close it to release the data directory
          * @throws IllegalStateException if a tiering policy is set without a cold tier
          * @throws FormulaException if a formula does not parse or check
+         * @throws DamagedDataException if the data directory has lost data (a journal segment
+         *     holding samples the store has not committed, the store, or a file the store needs) and
+         *     {@link #recovery} is {@link Recovery#STRICT}
          * @throws HistorianException if the JVM lacks the flags the journal needs (the message lists
          *     them), the data directory cannot be written, or another historian holds it
          */

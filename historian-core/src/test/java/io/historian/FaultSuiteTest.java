@@ -227,11 +227,7 @@ class FaultSuiteTest {
             writeSession(h, 0);
             h.compact();
         }
-        Path sst;
-        try (Stream<Path> files = Files.list(dir.resolve("store"))) {
-            sst = files.filter(p -> p.toString().endsWith(".sst")).max(Comparator.comparingLong(FaultSuiteTest::size))
-                    .orElseThrow();
-        }
+        Path sst = largestTableFile();
         Files.delete(sst);
         verifyDamaged(sst.getFileName().toString());
         refused(sst);
@@ -272,11 +268,7 @@ class FaultSuiteTest {
             writeSession(h, 1);
             h.compact();
         }
-        Path sst;
-        try (Stream<Path> files = Files.list(dir.resolve("store"))) {
-            sst = files.filter(p -> p.toString().endsWith(".sst")).max(Comparator.comparingLong(FaultSuiteTest::size))
-                    .orElseThrow();
-        }
+        Path sst = largestTableFile();
         try (FileChannel ch = FileChannel.open(sst, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.allocate(1);
             long at = ch.size() / 4;
@@ -361,6 +353,14 @@ class FaultSuiteTest {
             return child.exitValue();
         } finally {
             Files.deleteIfExists(log);
+        }
+    }
+
+    /** The store's largest table file: the one holding the chunks. */
+    Path largestTableFile() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("store"))) {
+            return files.filter(p -> p.toString().endsWith(".sst")).max(Comparator.comparingLong(FaultSuiteTest::size))
+                    .orElseThrow();
         }
     }
 
