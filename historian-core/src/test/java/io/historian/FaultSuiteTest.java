@@ -296,6 +296,7 @@ class FaultSuiteTest {
         try (Historian h = builder().build()) {
             HistorianException e = assertThrows(HistorianException.class, () -> builder().verify());
             assertTrue(e.getMessage().contains("open historian"), e.getMessage());
+            assertEquals(2 * ENTRIES * PER_ENTRY, Reads.all(h, "a").size(), "the check left the open historian alone");
         }
     }
 
