@@ -546,11 +546,36 @@ public interface Historian extends AutoCloseable {
         Builder formulaStaleness(java.time.Duration staleness);
 
         /**
+         * What {@link #build()} does when the data directory has lost data (default
+         * {@link Recovery#STRICT}: it refuses with a {@link DamagedDataException} naming the file).
+         *
+         * @param recovery refuse, or open and keep what is left
+         * @return this builder
+         */
+        Builder recovery(Recovery recovery);
+
+        /**
+         * Checks the closed data directory without opening a historian on it and without changing
+         * it: the journal's segments (every entry readable and well formed), the store's journal
+         * checkpoint against the journal, every stored chunk's checksums (RocksDB's block checksums
+         * and each chunk's CRC), and, with a {@link #coldTier cold tier} set, every manifest entry
+         * against its object (present, same size, same SHA-256).
+         *
+         * @return what was checked and the damage found
+         * @throws HistorianException if another historian holds the directory (the check never
+         *     runs on an open one) or the directory does not exist
+         */
+        VerifyReport verify();
+
+        /**
          * Opens the historian, replaying any journal backlog first.
          *
          * @return the open historian; close it to release the data directory
          * @throws IllegalStateException if a tiering policy is set without a cold tier
          * @throws FormulaException if a formula does not parse or check
+         * @throws DamagedDataException if the data directory has lost data (a journal segment
+         *     holding samples the store has not committed, the store, or a file the store needs) and
+         *     {@link #recovery} is {@link Recovery#STRICT}
          * @throws HistorianException if the JVM lacks the flags the journal needs (the message lists
          *     them), the data directory cannot be written, or another historian holds it
          */

@@ -23,12 +23,17 @@ import java.util.Map;
  * @param journalBudgetBytes the journal's budget
  * @param journalFullEvents writes that found the journal full (blocked or rejected)
  * @param tags the number of registered tags
- * @param corruptChunks chunks found corrupt on read
+ * @param corruptChunks chunk reads that found corrupt data: a chunk that fails its CRC, or a store
+ *     block that fails RocksDB's checksum (the read's exception names the tag and the file)
  * @param storeBytes bytes of the store's table files on disk; falls after tiering and retention
  *     remove data (samples still in the store's memory tables count once flushed)
  * @param failure why the historian has failed (its store writer stopped on an error; every call
  *     but {@code stats()} and {@code close()} then throws, and the next open replays the journal),
  *     or null while it is healthy
+ * @param unrecoveredEntries journal entries the open found lost (at least this many; a segment
+ *     killed while written has an unknown end); non-zero only after a {@link Recovery#SALVAGE} open
+ * @param unrecoveredSamples samples in those entries, where the journal's records tell (at least this many)
+ * @param recovery what a {@link Recovery#SALVAGE} open found and did, or null when the open found no damage
  */
 public record HistorianStats(
         long receivedSamples,
@@ -48,7 +53,10 @@ public record HistorianStats(
         long storeBytes,
         String failure,
         long diskFreeBytes,
-        String writesRefused) {
+        String writesRefused,
+        long unrecoveredEntries,
+        long unrecoveredSamples,
+        String recovery) {
 
     /**
      * Makes the map unmodifiable.
@@ -66,13 +74,17 @@ public record HistorianStats(
      * @param journalBudgetBytes the journal's budget
      * @param journalFullEvents writes that found the journal full
      * @param tags the number of registered tags
-     * @param corruptChunks chunks found corrupt on read
+     * @param corruptChunks chunk reads that found corrupt data: a chunk that fails its CRC, or a store
+ *     block that fails RocksDB's checksum (the read's exception names the tag and the file)
      * @param storeBytes bytes of the store's table files on disk
      * @param failure why the historian has failed, or null while it is healthy
      * @param diskFreeBytes free space on the journal's file system when a write last looked (writes
      *     look every few megabytes appended, and at every write while they are refused); -1 before the first write
      * @param writesRefused why writes are refused now although the historian is healthy (the disk
      *     is below {@link Historian.Builder#diskReserve}), or null while they are accepted
+     * @param unrecoveredEntries journal entries the open found lost, at least
+     * @param unrecoveredSamples samples in those entries, at least
+     * @param recovery what a salvaging open found and did, or null
      */
     public HistorianStats {
         rejectedByReason = Map.copyOf(rejectedByReason);

@@ -12,6 +12,7 @@ class ApiSurfaceTest {
         ApiSurface.check(Historian.class, Set.of("io.historian", "io.historian.query", "io.historian.spi"),
                 new TreeSet<>("""
                 io.historian.ColdTierUnavailableException
+                io.historian.DamagedDataException
                 io.historian.DataSize
                 io.historian.DiskFullException
                 io.historian.DuplicatePolicy
@@ -28,6 +29,7 @@ class ApiSurfaceTest {
                 io.historian.JournalFullException
                 io.historian.OverflowPolicy
                 io.historian.Quality
+                io.historian.Recovery
                 io.historian.RejectReason
                 io.historian.Sample
                 io.historian.SampleBatch
@@ -43,6 +45,8 @@ class ApiSurfaceTest {
                 io.historian.TieringPolicy
                 io.historian.TieringReport
                 io.historian.ValueAt
+                io.historian.Verify
+                io.historian.VerifyReport
                 io.historian.query.Aggregate
                 io.historian.query.AggregateCursor
                 io.historian.query.Fill

@@ -106,6 +106,12 @@ class DiskFullTest {
         }
     }
 
+    /** The closed directory passes {@code verify}. */
+    void assertVerified() {
+        VerifyReport report = Historian.builder().dataDirectory(data).verify();
+        assertTrue(report.healthy(), report.toString());
+    }
+
     /** Batches 0 to {@code lastAcked} are each there exactly once. */
     static void assertAcknowledged(Historian h, long lastAcked) {
         for (int t = 0; t < TAGS; t++) {
@@ -165,6 +171,7 @@ class DiskFullTest {
         try (Historian h = builder(OverflowPolicy.REJECT, DataSize.ofMegabytes(16)).build()) {
             assertAcknowledged(h, acked);
         }
+        assertVerified();
     }
 
     @Test
@@ -193,6 +200,7 @@ class DiskFullTest {
         try (Historian h = builder(OverflowPolicy.BLOCK, DataSize.ofMegabytes(16)).build()) {
             assertAcknowledged(h, last);
         }
+        assertVerified();
     }
 
     @Test
@@ -219,6 +227,7 @@ class DiskFullTest {
         try (Historian h = builder(OverflowPolicy.REJECT, DataSize.ofMegabytes(16)).build()) {
             assertAcknowledged(h, acked);
         }
+        assertVerified();
     }
 
     @Test
@@ -249,5 +258,6 @@ class DiskFullTest {
         try (Historian h = builder(OverflowPolicy.REJECT, DataSize.ofBytes(0)).build()) {
             assertAcknowledged(h, acked);
         }
+        assertVerified();
     }
 }

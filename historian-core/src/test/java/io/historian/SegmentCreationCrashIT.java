@@ -3,6 +3,7 @@ package io.historian;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.historian.query.SampleCursor;
@@ -63,6 +64,8 @@ class SegmentCreationCrashIT {
             long expectedUpTo = acked;
             assertTimeoutPreemptively(NO_STALL, () -> verify(reopened, expectedUpTo),
                     "reopen after a kill in cycle " + cycle + " (seed " + seed + ")");
+            VerifyReport report = Historian.builder().dataDirectory(data).verify();
+            assertTrue(report.healthy(), "cycle " + cycle + " (seed " + seed + "): " + report);
             nextBatch = acked + 1;
         }
     }

@@ -1,6 +1,7 @@
 package io.historian;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,6 +99,9 @@ class SegmentRepairTest {
         }
         Path damaged = nextSegment(1);
         damage.writeTo(damaged);
+        VerifyReport before = builder().verify();
+        assertFalse(before.healthy(), "verify reports the half-created segment: " + before);
+        assertTrue(before.toString().contains(damaged.getFileName().toString()), before.toString());
         for (int session = 0; session < 2; session++) {
             int from = 100 + session * 100;
             assertTimeoutPreemptively(NO_STALL, () -> {
@@ -110,6 +114,7 @@ class SegmentRepairTest {
         assertTrue(Files.exists(damaged.resolveSibling(damaged.getFileName() + ".incomplete")),
                 "the damaged file is kept, renamed");
         assertTrue(Files.notExists(damaged));
+        assertHealthy();
     }
 
     @ParameterizedTest
@@ -129,6 +134,7 @@ class SegmentRepairTest {
                 assertEquals(200, h.stats().replayedSamples());
             }
         });
+        assertHealthy();
     }
 
     static void cut(Path file, long length) throws Exception {
@@ -148,9 +154,10 @@ class SegmentRepairTest {
         for (long length : new long[] {200_000, 80_000}) {
             cut(segment, length);
             HistorianException e = assertThrows(HistorianException.class, () -> builder().build().close());
-            assertTrue(e.getMessage().contains(segment.toString()) && e.getMessage().contains("cut short"),
+            assertTrue(e instanceof DamagedDataException && e.getMessage().contains(segment.toString()),
                     e.getMessage());
             assertTrue(Files.exists(segment), "the file is left as it was for a restore");
+            assertFalse(builder().verify().healthy(), "verify reports the cut segment too");
         }
     }
 
@@ -180,6 +187,12 @@ class SegmentRepairTest {
                 assertEquals(20_100, Reads.all(h, "a").size());
             }
         });
-        assertTrue(Files.exists(first.resolveSibling(first.getFileName() + ".cut")));
+        assertTrue(Files.notExists(first), "the cut segment left the journal");
+        assertHealthy();
+    }
+
+    void assertHealthy() {
+        VerifyReport report = builder().verify();
+        assertTrue(report.healthy(), report.toString());
     }
 }

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.historian.FilterStats;
 import io.historian.Historian;
+import io.historian.HistorianStats;
+import io.historian.Recovery;
 import io.historian.Sample;
 import io.historian.SampleBatch;
 import io.historian.Subscription;
 import io.historian.TagDefinition;
 import io.historian.TieringPolicy;
 import io.historian.ValueAt;
+import io.historian.VerifyReport;
 import io.historian.modbus.ModbusSource;
 import io.historian.modbus.WordOrder;
 import io.historian.query.Aggregate;
@@ -59,6 +62,23 @@ class ReadmeSnippetsTest {
             assertEquals(81.6, latest.orElseThrow().value());
             assertEquals(81.5, at.orElseThrow().value(), 1e-9);
         }
+    }
+
+    @Test
+    void damagedDataDirectories_salvageThenVerify() {
+        Path plantData = dir.resolve("plant-data");
+        try (Historian historian = Historian.builder().dataDirectory(plantData).jmx(false).build()) {
+            historian.write("boiler.temp", Instant.parse("2026-01-01T00:00:00Z"), 81.4);
+        }
+        Historian historian = Historian.builder().dataDirectory(plantData).jmx(false)
+                .recovery(Recovery.SALVAGE)        // damaged segments set aside as *.damaged, a lost store rebuilt from the journal
+                .build();
+        HistorianStats s = historian.stats();      // unrecoveredEntries(), unrecoveredSamples(), recovery(): what was lost, also logged
+        historian.close();
+        VerifyReport report = Historian.builder().dataDirectory(plantData).verify();
+
+        assertEquals(0, s.unrecoveredSamples());
+        assertTrue(report.healthy(), report.toString());
     }
 
     @Test

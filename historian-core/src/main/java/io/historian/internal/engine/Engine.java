@@ -1,5 +1,6 @@
 package io.historian.internal.engine;
 
+import io.historian.DamagedDataException;
 import io.historian.FilterStats;
 import io.historian.Historian;
 import io.historian.HistorianException;
@@ -59,6 +60,8 @@ public final class Engine implements Historian {
     private final RocksChunkStore store;
     private final ChronicleJournal journal;
     private final TagRegistry registry;
+    private final OpenRecovery recovery;
+    private final JournalLedger ledger;
     private final StoreWriter storeWriter;
     private final Thread storeWriterThread;
     private final Status status;
@@ -76,47 +79,67 @@ public final class Engine implements Historian {
         this.lock = DirectoryLock.acquire(dataDirectory);
         RocksChunkStore openedStore = null;
         ChronicleJournal openedJournal = null;
-        SegmentCache coldCache;
         try {
             // Before the store and journal: when it refuses its directory, only the lock is held.
-            coldCache = settings.coldTier() == null ? null
+            SegmentCache coldCache = settings.coldTier() == null ? null
                     : new SegmentCache(settings.coldTier(), dataDirectory.resolve("cold-cache"),
                             settings.coldCacheSize().bytes());
-            openedStore = new RocksChunkStore(dataDirectory.resolve("store"));
-            long[] checkpoint = openedStore.readCheckpoint();
+            this.recovery = new OpenRecovery(dataDirectory, settings.recovery());
+            openedStore = recovery.openStore();
+            // Before the journal opens: a damaged segment must be set aside before Chronicle maps it.
+            recovery.checkJournal(openedStore);
             openedJournal = new ChronicleJournal(dataDirectory.resolve("journal"), settings.journalSegmentSize(),
                     settings.journalBudget(), settings.overflowPolicy(), settings.blockTimeout(),
-                    settings.journalMaxEntry(), settings.diskReserve(), checkpoint == null ? -1 : checkpoint[0], false);
+                    settings.journalMaxEntry(), settings.diskReserve(), checkpointIndex(openedStore),
+                    settings.recovery() == io.historian.Recovery.SALVAGE);
+            this.store = openedStore;
+            this.journal = openedJournal;
+            this.registry = new TagRegistry(store);
+            recovery.registerJournalTags(registry, journal);
+            if (!settings.tags().isEmpty()) {
+                registry.register(settings.tags(), settings.durability() == io.historian.Durability.POWER_LOSS);
+            }
+            JournalLedger.coverFrom(store, journal.segment());
+            this.ledger = new JournalLedger(store, journal);
+            Manifest manifest = new Manifest(store);
+            Horizons horizons = new Horizons(manifest.cutoff(), settings.retention(), settings.clock());
+            this.storeWriter = openStoreWriter(settings, horizons);
+            this.storeWriterThread = new Thread(storeWriter, "historian-store-writer");
+            storeWriterThread.setDaemon(true);
+            this.status = new Status(dataDirectory, storeWriter::failure);
+            this.reads = new Reads(settings, registry, store, journal, storeWriter, storeWriterThread, manifest,
+                    coldCache, status);
+            this.writes = new WritePath(settings, registry, journal, ledger, horizons, reads, status);
+            this.subscriptions = new Subscriptions(status, reads, registry, journal, storeWriter, writes.lock(),
+                    settings.subscriberLagLimit().bytes());
+            this.lifecycle = new Lifecycle(settings, store, registry, storeWriter, journal, writes, reads, manifest,
+                    horizons, status);
         } catch (RuntimeException e) {
             closeQuietly(openedJournal);
             closeQuietly(openedStore);
             lock.close();
             throw e;
         }
-        this.store = openedStore;
-        this.journal = openedJournal;
-        this.registry = new TagRegistry(store);
-        if (!settings.tags().isEmpty()) {
-            registry.register(settings.tags(), settings.durability() == io.historian.Durability.POWER_LOSS);
-        }
-        Manifest manifest = new Manifest(store);
-        Horizons horizons = new Horizons(manifest.cutoff(), settings.retention(), settings.clock());
-        this.storeWriter = new StoreWriter(settings, registry, store, journal, () -> settings.clock().millis(),
-                Derivation.outputIds(settings, registry));
-        // Before replay: samples behind the cutoff in the journal are committed (and maybe tiered) already.
-        storeWriter.tieringCutoff = horizons.tieringCutoff();
-        this.storeWriterThread = new Thread(storeWriter, "historian-store-writer");
-        storeWriterThread.setDaemon(true);
-        this.status = new Status(dataDirectory, storeWriter::failure);
-        this.reads = new Reads(settings, registry, store, journal, storeWriter, storeWriterThread, manifest, coldCache,
-                status);
-        this.writes = new WritePath(settings, registry, journal, horizons, reads, status);
-        this.subscriptions = new Subscriptions(status, reads, registry, journal, storeWriter, writes.lock(),
-                settings.subscriberLagLimit().bytes());
-        this.lifecycle = new Lifecycle(settings, store, registry, storeWriter, journal, writes, reads, manifest,
-                horizons, status);
         storeWriterThread.start();
         this.mbeanName = settings.jmx() ? registerMBean() : null;
+    }
+
+    private StoreWriter openStoreWriter(Settings settings, Horizons horizons) {
+        StoreWriter writer;
+        try {
+            writer = new StoreWriter(settings, registry, store, journal, () -> settings.clock().millis(),
+                    Derivation.outputIds(settings, registry));
+        } catch (HistorianException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The damage check reads what the store needs; Chronicle may still refuse a segment it did not index.
+            throw new DamagedDataException("the journal cannot be read at the store's checkpoint: " + e.getMessage()
+                    + " [dir=" + journal.directory() + ", segments=" + journal.segmentFiles().values() + "]",
+                    journal.directory(), e);
+        }
+        // Before replay: samples behind the cutoff in the journal are committed (and maybe tiered) already.
+        writer.tieringCutoff = horizons.tieringCutoff();
+        return writer;
     }
 
     /** Opens a historian; waits until the journal's backlog has been replayed. */
@@ -126,6 +149,7 @@ public final class Engine implements Historian {
         Engine engine = new Engine(settings);
         try {
             engine.awaitReplay();
+            engine.recovery.report();
             engine.writes.compileFormulas(engine.storeWriter);
             engine.startSources();
             engine.lifecycle.start();
@@ -285,7 +309,8 @@ public final class Engine implements Historian {
                 storeWriter.replayed.get(), storeWriter.committedChunks.get(), journal.usedBytes(),
                 journal.budgetBytes(), journal.fullEvents(), registry.size(), reads.corruptChunks.get(),
                 status.closed() ? 0 : store.fileBytes(), failure == null ? null : failure.toString(),
-                journal.diskFreeBytes(), journal.refusal());
+                journal.diskFreeBytes(), journal.refusal(),
+                recovery.lostEntries(), recovery.lostSamples(), recovery.summary());
     }
 
     @Override
@@ -358,6 +383,11 @@ public final class Engine implements Historian {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        try {
+            ledger.close();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot record the journal's last segment [dir={}]", dataDirectory, e);
+        }
         if (mbeanName != null) {
             try {
                 ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
@@ -374,6 +404,12 @@ public final class Engine implements Historian {
         if (storeWriter.failure() != null) {
             LOG.warn("historian closed after a store writer failure; the journal keeps the data [dir={}]", dataDirectory);
         }
+    }
+
+    /** The store's checkpoint entry, or -1 when it has none: the journal keeps what the store still needs. */
+    private static long checkpointIndex(RocksChunkStore store) {
+        long[] checkpoint = store.readCheckpoint();
+        return checkpoint == null ? -1 : checkpoint[0];
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -5,6 +5,8 @@ import io.historian.DuplicatePolicy;
 import io.historian.Durability;
 import io.historian.Historian;
 import io.historian.OverflowPolicy;
+import io.historian.Recovery;
+import io.historian.VerifyReport;
 import io.historian.TagDefinition;
 import io.historian.TieringPolicy;
 import io.historian.spi.ColdTier;
@@ -55,6 +57,7 @@ public final class EngineBuilder implements Historian.Builder {
     private DataSize coldCacheSize = DataSize.ofGigabytes(1);
     private final Map<String, String> formulas = new LinkedHashMap<>();
     private Duration formulaStaleness = Duration.ofHours(1);
+    private Recovery recovery = Recovery.STRICT;
 
     /** For {@link java.util.ServiceLoader}; applications call {@link Historian#builder()}. */
     public EngineBuilder() {
@@ -262,6 +265,17 @@ public final class EngineBuilder implements Historian.Builder {
     }
 
     @Override
+    public Historian.Builder recovery(Recovery recovery) {
+        this.recovery = Objects.requireNonNull(recovery, "recovery");
+        return this;
+    }
+
+    @Override
+    public VerifyReport verify() {
+        return Verifier.verify(dataDirectory, coldTier);
+    }
+
+    @Override
     public Historian build() {
         if (tiering != null && coldTier == null) {
             throw new IllegalStateException("a tiering policy needs a cold tier: set coldTier(...) [tiering=" + tiering + "]");
@@ -279,7 +293,7 @@ public final class EngineBuilder implements Historian.Builder {
                 subscriberLagLimit, coldTier,
                 coldTier != null && tiering == null ? TieringPolicy.olderThan(Duration.ofDays(30)) : tiering,
                 coldCacheSize, Collections.unmodifiableMap(new LinkedHashMap<>(formulas)),
-                formulaStaleness, diskReserve));
+                formulaStaleness, diskReserve, recovery));
     }
 
     private static Duration positive(Duration d, String name) {

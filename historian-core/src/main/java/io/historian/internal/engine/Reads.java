@@ -15,6 +15,7 @@ import io.historian.internal.query.InterpolatingCursor;
 import io.historian.internal.query.SeriesView;
 import io.historian.internal.query.TagPattern;
 import io.historian.internal.query.TagSequence;
+import io.historian.internal.store.CorruptStoreException;
 import io.historian.internal.store.RocksChunkStore;
 import io.historian.internal.tier.Manifest;
 import io.historian.internal.tier.SegmentCache;
@@ -166,6 +167,13 @@ final class Reads {
     HistorianException corruptOnRead(int tagId, long chunkStart, CorruptChunkException e) {
         corruptChunks.incrementAndGet();
         return corrupt(tagId, registry, chunkStart, e);
+    }
+
+    /** A read that RocksDB failed on corrupt data: counted like a chunk that fails its CRC. */
+    HistorianException corruptOnRead(int tagId, CorruptStoreException e) {
+        corruptChunks.incrementAndGet();
+        String tag = tagId < registry.size() ? registry.definition(tagId).name() : ("#" + tagId);
+        return new HistorianException("corrupt chunk [tag=" + tag + "]: " + e.getMessage(), e);
     }
 
     // ---------------------------------------------------------------- single values

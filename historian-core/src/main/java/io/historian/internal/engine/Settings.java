@@ -20,6 +20,7 @@ import java.util.List;
  * @param tiering when data moves to the cold tier (non-null when {@code coldTier} is)
  * @param coldCacheSize the bound of the local cache of fetched segments
  * @param diskReserve the free space the journal leaves on its file system
+ * @param recovery whether an open refuses a directory that lost data or salvages what is left
  */
 public record Settings(
         Path dataDirectory,
@@ -48,7 +49,8 @@ public record Settings(
         DataSize coldCacheSize,
         java.util.Map<String, String> formulas,
         Duration formulaStaleness,
-        DataSize diskReserve) {
+        DataSize diskReserve,
+        io.historian.Recovery recovery) {
 
     /**
      * The largest journal entry: one entry holds a whole write call, so this follows the batch

@@ -8,6 +8,7 @@ import io.historian.internal.codec.ChunkHeader;
 import io.historian.internal.codec.CorruptChunkException;
 import io.historian.internal.query.ChunkWalk;
 import io.historian.internal.query.SeriesView;
+import io.historian.internal.store.CorruptStoreException;
 import io.historian.internal.store.RocksChunkStore;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -196,7 +197,11 @@ final class TagView implements SeriesView {
                 if (closed) {
                     throw new IllegalStateException("historian is closed");
                 }
-                this.it = new ChunkSource(store, tagId, at, snapshot, cold, forward);
+                try {
+                    this.it = new ChunkSource(store, tagId, at, snapshot, cold, forward);
+                } catch (CorruptStoreException e) {
+                    throw reads.corruptOnRead(tagId, e);
+                }
                 walks.add(this);
                 advanceStore();
             }
@@ -211,8 +216,12 @@ final class TagView implements SeriesView {
         }
 
         private void advanceStore() {
-            while ((storeHas = it.next()) && hidden.contains(it.start())) {
-                // superseded by a pending chunk
+            try {
+                while ((storeHas = it.next()) && hidden.contains(it.start())) {
+                    // superseded by a pending chunk
+                }
+            } catch (CorruptStoreException e) {
+                throw reads.corruptOnRead(tagId, e);
             }
         }
 

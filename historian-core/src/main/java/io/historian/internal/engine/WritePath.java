@@ -43,6 +43,7 @@ final class WritePath {
     private final Settings settings;
     private final TagRegistry registry;
     private final ChronicleJournal journal;
+    private final JournalLedger ledger;
     private final Horizons horizons;
     private final Reads reads;
     private final Status status;
@@ -62,9 +63,10 @@ final class WritePath {
     private long[] newestTs = new long[64];
     private boolean[] newestKnown = new boolean[64];
 
-    WritePath(Settings settings, TagRegistry registry, ChronicleJournal journal, Horizons horizons, Reads reads,
-            Status status) {
+    WritePath(Settings settings, TagRegistry registry, ChronicleJournal journal, JournalLedger ledger,
+            Horizons horizons, Reads reads, Status status) {
         this.settings = settings;
+        this.ledger = ledger;
         this.registry = registry;
         this.journal = journal;
         this.horizons = horizons;
@@ -228,12 +230,12 @@ final class WritePath {
         }
         growTagCounters(registry.size());
         int total = n;
-
+        long index;
         try {
             if (derivation.active()) {
                 total = derivation.derive(n);
             }
-            append(n, total);
+            index = append(n, total);
         } catch (RuntimeException | Error e) {
             derivation.rollback();
             for (int i = 0; i < n; i++) {
@@ -250,6 +252,9 @@ final class WritePath {
             countJournaled(call.ids[i], call.timestamps[i]);
         }
         journaled += total;
+        // After the entry is counted: a failure to record it in the store fails the call, yet the
+        // entry is journaled and replays; a retry writes the same samples again, which is idempotent.
+        ledger.appended(index, total);
         if (settings.durability() == Durability.POWER_LOSS) {
             journal.sync();
         }
@@ -263,8 +268,9 @@ final class WritePath {
                     + " samples (" + total + " with derived ones) takes " + length + " bytes in the journal, more"
                     + " than its limit of " + journal.maxEntryBytes() + "; write smaller batches");
         }
+        long index;
         try {
-            return journal.append(entryCodec.buffer(), length);
+            index = journal.append(entryCodec.buffer(), length);
         } catch (JournalFullException e) {
             throw e;
         } catch (HistorianException e) {
@@ -272,6 +278,7 @@ final class WritePath {
         } catch (RuntimeException e) {
             throw new HistorianException("cannot append to the journal [dir=" + journal.directory() + "]: " + e, e);
         }
+        return index;
     }
 
     private void countJournaled(int id, long ts) {

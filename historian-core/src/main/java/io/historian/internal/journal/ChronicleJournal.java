@@ -228,8 +228,8 @@ public final class ChronicleJournal implements AutoCloseable {
         return java.util.List.copyOf(moved);
     }
 
-    /** Why the segment's header is incomplete, or null when it is whole. */
-    static String incompleteHeader(Path file) {
+    /** Why the segment's header is incomplete (it then holds no entry), or null when it is whole. */
+    public static String incompleteHeader(Path file) {
         try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
             long length = channel.size();
             if (length < 4) {
@@ -290,10 +290,10 @@ public final class ChronicleJournal implements AutoCloseable {
                     + " byte " + needed;
             if (cycle >= checkpointCycle && !salvage) {
                 opened.close();
-                throw new HistorianException(what + "; the store may not have committed them (its checkpoint lies in "
-                        + (checkpointIndex < 0 ? "no segment" : "segment " + checkpointCycle) + "), so acknowledged"
-                        + " samples would be lost. Restore the file, or open with salvage to go on without them [dir="
-                        + directory + "]");
+                throw new io.historian.DamagedDataException(what + "; the store may not have committed them (its"
+                        + " checkpoint lies in " + (checkpointIndex < 0 ? "no segment" : "segment " + checkpointCycle)
+                        + "), so acknowledged samples would be lost. Restore the file, or open with Recovery.SALVAGE to"
+                        + " go on without them [dir=" + directory + "]", file, null);
             }
             String outcome = cycle < checkpointCycle ? "the store has committed all of it" : "its uncommitted entries are lost";
             LOG.warn("{}; {}; set aside as {}{}", what, outcome, file.getFileName(), CUT_SUFFIX);
@@ -833,7 +833,20 @@ public final class ChronicleJournal implements AutoCloseable {
 
     /** The segment files on disk, by segment number. */
     public Map<Integer, Path> segmentFiles() {
-        Map<Integer, Path> files = new java.util.TreeMap<>();
+        return segmentFiles(directory);
+    }
+
+    /** The file name of segment {@code cycle}. */
+    public static String segmentFileName(int cycle) {
+        return LocalDate.ofEpochDay(cycle).format(CYCLE_FORMAT) + "F" + SingleChronicleQueue.SUFFIX;
+    }
+
+    /** The segment files in a journal directory, by segment number; empty if the directory does not exist. */
+    public static java.util.TreeMap<Integer, Path> segmentFiles(Path directory) {
+        java.util.TreeMap<Integer, Path> files = new java.util.TreeMap<>();
+        if (!Files.isDirectory(directory)) {
+            return files;
+        }
         try (Stream<Path> list = Files.list(directory)) {
             list.forEach(p -> {
                 String name = p.getFileName().toString();

@@ -59,12 +59,22 @@ public final class RocksChunkStore implements AutoCloseable {
 
     /** Opens or creates the store in {@code directory}. */
     public RocksChunkStore(Path directory) {
+        this(directory, false);
+    }
+
+    /**
+     * Opens the store in {@code directory}; read-only, it must exist and nothing on disk changes
+     * (the offline check reads a closed directory this way).
+     */
+    public RocksChunkStore(Path directory, boolean readOnly) {
         this.directory = directory;
         try {
-            Files.createDirectories(directory);
+            if (!readOnly) {
+                Files.createDirectories(directory);
+            }
             DBOptions dbOptions = track(new DBOptions()
-                    .setCreateIfMissing(true)
-                    .setCreateMissingColumnFamilies(true)
+                    .setCreateIfMissing(!readOnly)
+                    .setCreateMissingColumnFamilies(!readOnly)
                     .setMaxBackgroundJobs(2)
                     .setBytesPerSync(1 << 20)
                     .setKeepLogFileNum(3));
@@ -83,7 +93,8 @@ public final class RocksChunkStore implements AutoCloseable {
                     new ColumnFamilyDescriptor(bytes("manifest"), smallOptions),
                     new ColumnFamilyDescriptor(bytes("meta"), smallOptions));
             List<ColumnFamilyHandle> handles = new ArrayList<>();
-            this.db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
+            this.db = readOnly ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, handles)
+                    : RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
             // Handles close before the database, the database before its options.
             resources.add(0, db);
             for (ColumnFamilyHandle h : handles) {
@@ -100,9 +111,9 @@ public final class RocksChunkStore implements AutoCloseable {
             resources.add(0, writeOptions);
             resources.add(0, syncWriteOptions);
             byte[] schema = db.get(meta, SCHEMA_KEY);
-            if (schema == null) {
+            if (schema == null && !readOnly) {
                 db.put(meta, syncWriteOptions, SCHEMA_KEY, intBytes(SCHEMA_VERSION));
-            } else if (readInt(schema, 0) != SCHEMA_VERSION) {
+            } else if (schema != null && readInt(schema, 0) != SCHEMA_VERSION) {
                 throw new HistorianException("unsupported store schema version " + readInt(schema, 0)
                         + " [dir=" + directory + ", supported=" + SCHEMA_VERSION + "]");
             }
@@ -276,6 +287,10 @@ public final class RocksChunkStore implements AutoCloseable {
                 try {
                     it.status();
                 } catch (RocksDBException e) {
+                    if (isCorruption(e)) {
+                        throw new CorruptStoreException(tagId, "corrupt store data [tagId=" + tagId + ", dir=" + directory
+                                + "]: " + e.getMessage(), e);
+                    }
                     throw wrap("cannot iterate chunks [tagId=" + tagId + "]", e);
                 }
                 return false;
@@ -360,6 +375,40 @@ public final class RocksChunkStore implements AutoCloseable {
         }
     }
 
+    // ---- meta records ----
+
+    /** Stages a record in the {@code meta} family. */
+    public void putMeta(WriteBatch batch, byte[] key, byte[] value) {
+        try {
+            batch.put(meta, key, value);
+        } catch (RocksDBException e) {
+            throw wrap("cannot stage a meta record", e);
+        }
+    }
+
+    /** Stages the removal of the {@code meta} records with keys in {@code [from, to)}. */
+    public void deleteMetaRange(WriteBatch batch, byte[] from, byte[] to) {
+        try {
+            batch.deleteRange(meta, from, to);
+        } catch (RocksDBException e) {
+            throw wrap("cannot stage a meta delete", e);
+        }
+    }
+
+    /** Visits the {@code meta} records with keys in {@code [from, to)} in key order. */
+    public void scanMeta(byte[] from, byte[] to, BiConsumer<byte[], byte[]> visitor) {
+        try (Slice lowerSlice = new Slice(from); Slice upperSlice = new Slice(to);
+                ReadOptions ro = new ReadOptions().setIterateLowerBound(lowerSlice).setIterateUpperBound(upperSlice);
+                RocksIterator it = db.newIterator(meta, ro)) {
+            for (it.seek(from); it.isValid(); it.next()) {
+                visitor.accept(it.key(), it.value());
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw wrap("cannot scan the meta records", e);
+        }
+    }
+
     // ---- tags ----
 
     /** Stages a tag record. */
@@ -413,6 +462,26 @@ public final class RocksChunkStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw wrap("cannot compact the deleted chunks", e);
         }
+    }
+
+    /**
+     * Reads every block of every table file and checks its checksum.
+     *
+     * @throws CorruptStoreException naming the file, at the first block that fails
+     */
+    public void verifyChecksums() {
+        try {
+            db.verifyChecksum();
+        } catch (RocksDBException e) {
+            if (isCorruption(e)) {
+                throw new CorruptStoreException(-1, "corrupt store data [dir=" + directory + "]: " + e.getMessage(), e);
+            }
+            throw wrap("cannot verify the store's checksums", e);
+        }
+    }
+
+    private static boolean isCorruption(RocksDBException e) {
+        return e.getStatus() != null && e.getStatus().getCode() == org.rocksdb.Status.Code.Corruption;
     }
 
     /** The bytes of the store's table files, every column family together. */
