@@ -24,13 +24,14 @@ final class BitReader {
     private static final VarHandle LONG_LE =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private byte[] buf = new byte[1 << 14];
+    /** Sized by the first chunk read: a reader that only looks at headers never needs one. */
+    private byte[] buf = new byte[0];
     private long pos;
     private long limit;
 
     void reset(byte[] src, int from, int length) {
         if (buf.length < length + PADDING) {
-            buf = new byte[Math.max(length + PADDING, buf.length * 2)];
+            buf = new byte[Math.max(length + PADDING + (length >> 2), buf.length * 2)];
         }
         System.arraycopy(src, from, buf, 0, length);
         Arrays.fill(buf, length, length + PADDING, (byte) 0);

@@ -120,7 +120,8 @@ public final class ChunkCodec {
     private static final VarHandle LONG_LE =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final BitWriter out = new BitWriter();
+    /** Made by the first encode: most codecs only decode, on the read path. */
+    private BitWriter out;
     private final BitReader in = new BitReader();
     private final CRC32C crc = new CRC32C();
     private final long[] block = new long[BLOCK];
@@ -197,6 +198,9 @@ public final class ChunkCodec {
             }
         }
 
+        if (out == null) {
+            out = new BitWriter();
+        }
         out.reset(HEADER_SIZE);
         if (count > 1) {
             writeTimestamps(timestamps, count, regular);
@@ -217,7 +221,7 @@ public final class ChunkCodec {
         LONG_LE.set(chunk, OFF_FIRST_VALUE, Double.doubleToRawLongBits(firstValue));
         LONG_LE.set(chunk, OFF_LAST_VALUE, Double.doubleToRawLongBits(lastValue));
         INT_LE.set(chunk, OFF_NUMBERS, numbers);
-        INT_LE.set(chunk, OFF_CRC, crcOf(chunk));
+        INT_LE.set(chunk, OFF_CRC, crcOf(chunk, chunk.length));
         return chunk;
     }
 
@@ -497,18 +501,82 @@ public final class ChunkCodec {
      * @throws CorruptChunkException if the header is truncated or inconsistent
      */
     public static ChunkHeader readHeader(byte[] chunk) throws CorruptChunkException {
-        int count = checkHeader(chunk);
+        Objects.requireNonNull(chunk, "chunk");
+        return readHeader(chunk, chunk.length);
+    }
+
+    /**
+     * {@link #readHeader(byte[])} of a chunk in the first {@code length} bytes of {@code chunk}.
+     *
+     * @throws CorruptChunkException if the header is truncated or inconsistent
+     */
+    public static ChunkHeader readHeader(byte[] chunk, int length) throws CorruptChunkException {
+        int count = checkHeader(chunk, length);
         return new ChunkHeader(count, (long) LONG_LE.get(chunk, OFF_FIRST), (long) LONG_LE.get(chunk, OFF_LAST),
                 doubleAt(chunk, OFF_MIN), doubleAt(chunk, OFF_MAX), doubleAt(chunk, OFF_SUM),
                 (int) INT_LE.get(chunk, OFF_WORST), doubleAt(chunk, OFF_FIRST_VALUE),
                 doubleAt(chunk, OFF_LAST_VALUE), (int) INT_LE.get(chunk, OFF_NUMBERS));
     }
 
-    /** Checks the header and returns the count; allocates nothing. */
-    private static int checkHeader(byte[] chunk) throws CorruptChunkException {
+    /**
+     * Checks the header of the chunk in {@code chunk[0, length)} as {@link #readHeader} does, and
+     * returns the count, without allocating a {@link ChunkHeader}: a scan reads a header per
+     * chunk. The other fields are then read with {@link #headerLong} and {@link #headerDouble}.
+     *
+     * @throws CorruptChunkException if the header is truncated or inconsistent
+     */
+    public static int checkedCount(byte[] chunk, int length) throws CorruptChunkException {
+        return checkHeader(chunk, length);
+    }
+
+    /** Header fields for {@link #headerLong}, {@link #headerDouble} and {@link #headerInt}. */
+    public enum Field {
+        /** {@link ChunkHeader#firstTimestamp()}. */
+        FIRST_TIMESTAMP(OFF_FIRST),
+        /** {@link ChunkHeader#lastTimestamp()}. */
+        LAST_TIMESTAMP(OFF_LAST),
+        /** {@link ChunkHeader#min()}. */
+        MIN(OFF_MIN),
+        /** {@link ChunkHeader#max()}. */
+        MAX(OFF_MAX),
+        /** {@link ChunkHeader#sum()}. */
+        SUM(OFF_SUM),
+        /** {@link ChunkHeader#worstQuality()}. */
+        WORST_QUALITY(OFF_WORST),
+        /** {@link ChunkHeader#firstValue()}. */
+        FIRST_VALUE(OFF_FIRST_VALUE),
+        /** {@link ChunkHeader#lastValue()}. */
+        LAST_VALUE(OFF_LAST_VALUE),
+        /** {@link ChunkHeader#numbers()}. */
+        NUMBERS(OFF_NUMBERS);
+
+        private final int offset;
+
+        Field(int offset) {
+            this.offset = offset;
+        }
+    }
+
+    /** A timestamp field of a header that {@link #checkedCount} accepted. */
+    public static long headerLong(byte[] chunk, Field field) {
+        return (long) LONG_LE.get(chunk, field.offset);
+    }
+
+    /** A value field of a header that {@link #checkedCount} accepted. */
+    public static double headerDouble(byte[] chunk, Field field) {
+        return doubleAt(chunk, field.offset);
+    }
+
+    /** An int field (worst quality, numbers) of a header that {@link #checkedCount} accepted. */
+    public static int headerInt(byte[] chunk, Field field) {
+        return (int) INT_LE.get(chunk, field.offset);
+    }
+
+    /** Checks the header of the chunk in {@code chunk[0, length)} and returns the count; allocates nothing. */
+    private static int checkHeader(byte[] chunk, int length) throws CorruptChunkException {
         Objects.requireNonNull(chunk, "chunk");
-        if (chunk.length < HEADER_SIZE) {
-            throw new CorruptChunkException("truncated header [length=" + chunk.length + ", header="
+        if (length < HEADER_SIZE || length > chunk.length) {
+            throw new CorruptChunkException("truncated header [length=" + length + ", header="
                     + HEADER_SIZE + "]");
         }
         if (chunk[0] != VERSION) {
@@ -550,11 +618,11 @@ public final class ChunkCodec {
         return Double.longBitsToDouble((long) LONG_LE.get(chunk, offset));
     }
 
-    private int crcOf(byte[] chunk) {
+    private int crcOf(byte[] chunk, int length) {
         CRC32C c = crc;
         c.reset();
         c.update(chunk, 0, OFF_CRC);
-        c.update(chunk, HEADER_SIZE, chunk.length - HEADER_SIZE);
+        c.update(chunk, HEADER_SIZE, length - HEADER_SIZE);
         return (int) c.getValue();
     }
 
@@ -570,22 +638,35 @@ public final class ChunkCodec {
      */
     public int decode(byte[] chunk, long[] timestamps, double[] values, int[] qualities)
             throws CorruptChunkException {
+        Objects.requireNonNull(chunk, "chunk");
+        return decode(chunk, chunk.length, timestamps, values, qualities);
+    }
+
+    /**
+     * {@link #decode(byte[], long[], double[], int[])} of a chunk in the first {@code length}
+     * bytes of {@code chunk}, so that a reader can reuse one buffer for chunks of any size.
+     *
+     * @return the number of samples written
+     * @throws CorruptChunkException if the bytes are not a valid chunk
+     */
+    public int decode(byte[] chunk, int length, long[] timestamps, double[] values, int[] qualities)
+            throws CorruptChunkException {
         Objects.requireNonNull(timestamps, "timestamps");
         Objects.requireNonNull(values, "values");
         Objects.requireNonNull(qualities, "qualities");
-        int count = checkHeader(chunk);
+        int count = checkHeader(chunk, length);
         int expected = (int) INT_LE.get(chunk, OFF_CRC);
-        int actual = crcOf(chunk);
+        int actual = crcOf(chunk, length);
         if (expected != actual) {
             throw new CorruptChunkException(String.format("bad CRC32C [expected=0x%08x, actual=0x%08x, length=%d]",
-                    expected, actual, chunk.length));
+                    expected, actual, length));
         }
         if (timestamps.length < count || values.length < count || qualities.length < count) {
             throw new IllegalArgumentException("array shorter than the chunk's count [count=" + count
                     + ", timestamps=" + timestamps.length + ", values=" + values.length
                     + ", qualities=" + qualities.length + "]");
         }
-        in.reset(chunk, HEADER_SIZE, chunk.length - HEADER_SIZE);
+        in.reset(chunk, HEADER_SIZE, length - HEADER_SIZE);
         long first = (long) LONG_LE.get(chunk, OFF_FIRST);
         long last = (long) LONG_LE.get(chunk, OFF_LAST);
         readTimestamps(timestamps, count, first, last);

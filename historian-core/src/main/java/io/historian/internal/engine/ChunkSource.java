@@ -28,7 +28,10 @@ final class ChunkSource implements AutoCloseable {
     private int chunk;
     private long start;
     private byte[] value;
+    private int length;
     private boolean fromCold;
+    /** The store's chunks are copied here, one at a time, when asked for: a scan allocates no array per chunk. */
+    private byte[] storeBuffer = new byte[16 * 1024];
 
     ChunkSource(RocksChunkStore store, int tagId, long at, Snapshot snapshot, ColdView cold, boolean forward) {
         this.cold = cold == null || cold.isEmpty() ? null : cold;
@@ -86,7 +89,7 @@ final class ChunkSource implements AutoCloseable {
             return false;
         }
         start = it.start();
-        value = it.value();
+        value = null;
         fromCold = false;
         return true;
     }
@@ -102,6 +105,7 @@ final class ChunkSource implements AutoCloseable {
         }
         start = segment.starts()[chunk];
         value = segment.chunks()[chunk];
+        length = value.length;
         chunk++;
         fromCold = true;
         return true;
@@ -111,7 +115,7 @@ final class ChunkSource implements AutoCloseable {
         if (!inCold) {
             if (it.next() && it.start() >= watermark) {
                 start = it.start();
-                value = it.value();
+                value = null;
                 fromCold = false;
                 return true;
             }
@@ -136,6 +140,7 @@ final class ChunkSource implements AutoCloseable {
         }
         start = segment.starts()[chunk];
         value = segment.chunks()[chunk];
+        length = value.length;
         chunk--;
         fromCold = true;
         return true;
@@ -146,9 +151,27 @@ final class ChunkSource implements AutoCloseable {
         return start;
     }
 
-    /** The current chunk's codec bytes. */
+    /**
+     * The current chunk's codec bytes: the first {@link #length()} bytes of the array returned.
+     * A store chunk's array is a buffer that the next call of this method after a {@link #next()}
+     * overwrites.
+     */
     byte[] value() {
+        if (value == null) {
+            int n = it.valueInto(storeBuffer);
+            if (n > storeBuffer.length) {
+                storeBuffer = new byte[Math.max(n, storeBuffer.length * 2)];
+                n = it.valueInto(storeBuffer);
+            }
+            value = storeBuffer;
+            length = n;
+        }
         return value;
+    }
+
+    /** The length of the current chunk's bytes; call {@link #value()} first. */
+    int length() {
+        return length;
     }
 
     /** Whether the current chunk came from the cold tier. */

@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
@@ -66,7 +65,7 @@ final class StoreWriter implements Runnable {
     private final TagRegistry registry;
     private final RocksChunkStore store;
     private final ChronicleJournal journal;
-    private final Supplier<Long> clockMillis;
+    private final java.util.function.LongSupplier clockMillis;
     final ReentrantReadWriteLock stateLock = new ReentrantReadWriteLock();
     private TagState[] states = new TagState[64];
     private final List<TagState> withPending = new ArrayList<>();
@@ -113,7 +112,7 @@ final class StoreWriter implements Runnable {
     final AtomicLong retentionDeleted = new AtomicLong();
 
     StoreWriter(Settings settings, TagRegistry registry, RocksChunkStore store, ChronicleJournal journal,
-            Supplier<Long> clockMillis, java.util.Set<Integer> derivedTags) {
+            java.util.function.LongSupplier clockMillis, java.util.Set<Integer> derivedTags) {
         this.settings = settings;
         this.registry = registry;
         this.store = store;
@@ -129,7 +128,7 @@ final class StoreWriter implements Runnable {
         // Replay covers what the journal held at open; entries appended later are live.
         this.replayTarget = tailer.queue().lastIndex();
         this.replayDone = replayTarget < 0 || paused;
-        this.lastCommitMillis = clockMillis.get();
+        this.lastCommitMillis = clockMillis.getAsLong();
         this.lastAgeCheckMillis = lastCommitMillis;
     }
 
@@ -305,7 +304,7 @@ final class StoreWriter implements Runnable {
     }
 
     private void housekeeping(boolean idle) {
-        long now = clockMillis.get();
+        long now = clockMillis.getAsLong();
         if (now - lastAgeCheckMillis >= 100 || now < lastAgeCheckMillis) {
             lastAgeCheckMillis = now;
             sealAged(now);
@@ -512,7 +511,7 @@ final class StoreWriter implements Runnable {
                 } else {
                     open.reset();
                 }
-                open.openedAtMillis = clockMillis.get();
+                open.openedAtMillis = clockMillis.getAsLong();
                 st.open = open;
             }
             if (count(open.insert(ts, v, q, policy), open)) {
@@ -756,7 +755,7 @@ final class StoreWriter implements Runnable {
         pending.addAndGet(-newSamples);
         committedChunks.addAndGet(chunks);
         pendingSamples = 0;
-        lastCommitMillis = clockMillis.get();
+        lastCommitMillis = clockMillis.getAsLong();
         if (checkpoint >= 0) {
             int cycle = journal.cycleOf(checkpoint);
             if (cycle > releasedCycle) {

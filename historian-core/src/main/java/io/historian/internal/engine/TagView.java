@@ -4,7 +4,6 @@ import io.historian.Interpolation;
 import io.historian.Quality;
 import io.historian.Sample;
 import io.historian.internal.codec.ChunkCodec;
-import io.historian.internal.codec.ChunkHeader;
 import io.historian.internal.codec.CorruptChunkException;
 import io.historian.internal.query.ChunkWalk;
 import io.historian.internal.query.SeriesView;
@@ -178,6 +177,7 @@ final class TagView implements SeriesView {
         long chunkFirst;
         // The chunk nextHeader moved to: either store bytes (not yet decoded) or a memory chunk.
         private byte[] pendingBytes;
+        private int pendingLength;
         private MutableChunk pendingMemory;
         private long pendingStart;
         private long hFirst;
@@ -217,7 +217,7 @@ final class TagView implements SeriesView {
 
         private void advanceStore() {
             try {
-                while ((storeHas = it.next()) && hidden.contains(it.start())) {
+                while ((storeHas = it.next()) && !hidden.isEmpty() && hidden.contains(it.start())) {
                     // superseded by a pending chunk
                 }
             } catch (CorruptStoreException e) {
@@ -274,18 +274,19 @@ final class TagView implements SeriesView {
             if (takeStore) {
                 pendingStart = it.start();
                 pendingBytes = it.value();
+                pendingLength = it.length();
                 try {
-                    ChunkHeader h = ChunkCodec.readHeader(pendingBytes);
-                    hFirst = h.firstTimestamp();
-                    hLast = h.lastTimestamp();
-                    hCount = h.count();
-                    hMin = h.min();
-                    hMax = h.max();
-                    hSum = h.sum();
-                    hWorst = h.worstQuality();
-                    hFirstValue = h.firstValue();
-                    hLastValue = h.lastValue();
-                    hNumbers = h.numbers();
+                    byte[] b = pendingBytes;
+                    hCount = ChunkCodec.checkedCount(b, pendingLength);
+                    hFirst = ChunkCodec.headerLong(b, ChunkCodec.Field.FIRST_TIMESTAMP);
+                    hLast = ChunkCodec.headerLong(b, ChunkCodec.Field.LAST_TIMESTAMP);
+                    hMin = ChunkCodec.headerDouble(b, ChunkCodec.Field.MIN);
+                    hMax = ChunkCodec.headerDouble(b, ChunkCodec.Field.MAX);
+                    hSum = ChunkCodec.headerDouble(b, ChunkCodec.Field.SUM);
+                    hWorst = ChunkCodec.headerInt(b, ChunkCodec.Field.WORST_QUALITY);
+                    hFirstValue = ChunkCodec.headerDouble(b, ChunkCodec.Field.FIRST_VALUE);
+                    hLastValue = ChunkCodec.headerDouble(b, ChunkCodec.Field.LAST_VALUE);
+                    hNumbers = ChunkCodec.headerInt(b, ChunkCodec.Field.NUMBERS);
                 } catch (CorruptChunkException e) {
                     throw reads.corruptOnRead(tagId, pendingStart, e);
                 }
@@ -337,7 +338,7 @@ final class TagView implements SeriesView {
         @Override
         public void load() {
             if (pendingBytes != null) {
-                decode(pendingStart, pendingBytes);
+                decode(pendingStart, pendingBytes, pendingLength);
                 pendingBytes = null;
             } else if (pendingMemory != null) {
                 MutableChunk c = pendingMemory;
@@ -355,7 +356,7 @@ final class TagView implements SeriesView {
             if (pendingBytes != null) {
                 reads.countDecode();
                 try {
-                    int n = codec.decode(pendingBytes, ts, vs, qs);
+                    int n = codec.decode(pendingBytes, pendingLength, ts, vs, qs);
                     pendingBytes = null;
                     return n;
                 } catch (CorruptChunkException e) {
@@ -443,16 +444,16 @@ final class TagView implements SeriesView {
             return count;
         }
 
-        private void decode(long start, byte[] bytes) {
+        private void decode(long start, byte[] bytes, int length) {
             reads.countDecode();
             try {
-                int n = ChunkCodec.readHeader(bytes).count();
+                int n = hCount;
                 if (decodedTs.length < n) {
                     decodedTs = new long[n];
                     decodedValues = new double[n];
                     decodedQualities = new int[n];
                 }
-                count = codec.decode(bytes, decodedTs, decodedValues, decodedQualities);
+                count = codec.decode(bytes, length, decodedTs, decodedValues, decodedQualities);
             } catch (CorruptChunkException e) {
                 throw reads.corruptOnRead(tagId, start, e);
             }

@@ -247,6 +247,8 @@ public final class RocksChunkStore implements AutoCloseable {
 
     /** Walks one tag's chunks in key order. */
     public final class ChunkIterator implements AutoCloseable {
+        /** Chunk keys are 12 bytes: the tag id, then the start. */
+        private final byte[] keyScratch = new byte[12];
         private final int tagId;
         private final ReadOptions options;
         private final Slice lower;
@@ -298,14 +300,25 @@ public final class RocksChunkStore implements AutoCloseable {
             return true;
         }
 
-        /** The current chunk's start. */
+        /** The current chunk's start; reads the key into a scratch array, so allocates nothing. */
         public long start() {
-            return keyStart(it.key());
+            it.key(keyScratch);
+            return keyStart(keyScratch);
         }
 
-        /** The current chunk's bytes. */
+        /** The current chunk's bytes, in an array of their own. */
         public byte[] value() {
             return it.value();
+        }
+
+        /**
+         * Copies the current chunk's bytes to the start of {@code into} when they fit, without
+         * allocating: a long scan then reuses one buffer instead of a new array per chunk.
+         *
+         * @return the chunk's length; when larger than {@code into}, nothing usable was copied
+         */
+        public int valueInto(byte[] into) {
+            return it.value(into);
         }
 
         @Override
