@@ -29,6 +29,18 @@ import java.util.Map;
  * @param failure why the historian has failed (its store writer stopped on an error; every call
  *     but {@code stats()} and {@code close()} then throws, and the next open replays the journal),
  *     or null while it is healthy
+ * @param appliedSamples samples the store writer put into chunks in memory since open, journal
+ *     replay included: moves once per sample that passed the tag's filter, whether it was new
+ *     (then in {@code pendingSamples} until its chunk commits) or met a stored timestamp (then in
+ *     {@code duplicateSamples})
+ * @param storeLagSamples samples journaled since open that the store writer has not read yet
+ * @param storeLagMillis how long the oldest journal entry the store writer has not applied has
+ *     been waiting, at most; 0 when it has applied everything
+ * @param corruptJournalEntries journal entries the store writer found corrupt and skipped (each
+ *     is logged; its samples are not in the store)
+ * @param expiredChunks local chunks deleted by retention since open (a chunk goes when its last
+ *     sample is behind the retention horizon)
+ * @param expiredSegments cold-tier segments deleted by retention since open
  */
 public record HistorianStats(
         long receivedSamples,
@@ -46,7 +58,13 @@ public record HistorianStats(
         int tags,
         long corruptChunks,
         long storeBytes,
-        String failure) {
+        String failure,
+        long appliedSamples,
+        long storeLagSamples,
+        long storeLagMillis,
+        long corruptJournalEntries,
+        long expiredChunks,
+        long expiredSegments) {
 
     /**
      * Makes the map unmodifiable.
@@ -67,6 +85,12 @@ public record HistorianStats(
      * @param corruptChunks chunks found corrupt on read
      * @param storeBytes bytes of the store's table files on disk
      * @param failure why the historian has failed, or null while it is healthy
+     * @param appliedSamples samples the store writer put into chunks in memory since open
+     * @param storeLagSamples samples journaled since open that the store writer has not read yet
+     * @param storeLagMillis how long the oldest entry the store writer has not applied has waited, at most
+     * @param corruptJournalEntries journal entries found corrupt and skipped
+     * @param expiredChunks local chunks deleted by retention since open
+     * @param expiredSegments cold-tier segments deleted by retention since open
      */
     public HistorianStats {
         rejectedByReason = Map.copyOf(rejectedByReason);

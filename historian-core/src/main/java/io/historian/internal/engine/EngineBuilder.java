@@ -47,6 +47,7 @@ public final class EngineBuilder implements Historian.Builder {
     private Duration readWaitTimeout = Duration.ofSeconds(60);
     private Clock clock = Clock.systemUTC();
     private boolean jmx = true;
+    private io.historian.HealthThresholds health = io.historian.HealthThresholds.defaults();
     private final List<SampleSource> sources = new ArrayList<>();
     private DataSize subscriberLagLimit = DataSize.ofGigabytes(1);
     private ColdTier coldTier;
@@ -254,6 +255,12 @@ public final class EngineBuilder implements Historian.Builder {
     }
 
     @Override
+    public Historian.Builder health(io.historian.HealthThresholds thresholds) {
+        this.health = Objects.requireNonNull(thresholds, "thresholds");
+        return this;
+    }
+
+    @Override
     public Historian build() {
         if (tiering != null && coldTier == null) {
             throw new IllegalStateException("a tiering policy needs a cold tier: set coldTier(...) [tiering=" + tiering + "]");
@@ -271,7 +278,7 @@ public final class EngineBuilder implements Historian.Builder {
                 subscriberLagLimit, coldTier,
                 coldTier != null && tiering == null ? TieringPolicy.olderThan(Duration.ofDays(30)) : tiering,
                 coldCacheSize, Collections.unmodifiableMap(new LinkedHashMap<>(formulas)),
-                formulaStaleness));
+                formulaStaleness, health));
     }
 
     private static Duration positive(Duration d, String name) {

@@ -344,6 +344,10 @@ final class WritePath {
 
     // ---------------------------------------------------------------- counters
 
+    Derivation derivation() {
+        return derivation;
+    }
+
     long received() {
         return received;
     }
