@@ -74,8 +74,8 @@ import java.util.function.ToDoubleFunction;
  * </table>
  *
  * <p><b>Thread safety:</b> bind from any thread; the meters may be read concurrently.
- * <p><b>Lifecycle:</b> the meters hold the historian weakly (Micrometer's way); after it closes
- * they read NaN. Remove them from the registry if the registry outlives the historian.
+ * <p><b>Lifecycle:</b> the meters keep the historian reachable; after it closes they read NaN.
+ * Remove them from the registry if the registry outlives the historian.
  */
 public final class HistorianMetrics implements MeterBinder {
     private static final long SNAPSHOT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);

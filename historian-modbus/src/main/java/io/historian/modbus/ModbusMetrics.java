@@ -39,8 +39,8 @@ import java.util.function.ToDoubleFunction;
  * so one scrape sees one consistent set of figures per device.
  *
  * <p><b>Thread safety:</b> bind from any thread; the meters may be read concurrently.
- * <p><b>Lifecycle:</b> the meters hold the sources weakly (Micrometer's way); a closed source
- * reports its final counts and state CLOSED.
+ * <p><b>Lifecycle:</b> the meters keep the sources reachable; a closed source reports its final
+ * counts and state CLOSED.
  */
 public final class ModbusMetrics implements MeterBinder {
     /** The exception codes of the Modbus specification; a code outside them is counted by none. */
