@@ -189,6 +189,17 @@ public interface Historian extends AutoCloseable {
     HistorianStats stats();
 
     /**
+     * Whether the historian is well: {@link Health.State#UP}, or DEGRADED or DOWN with the reasons,
+     * judged now against the {@link Builder#health} thresholds. Cheap enough to poll every second;
+     * also a JMX attribute ({@link HistorianMXBean#getHealth()}) and the {@code historian.health}
+     * gauge of {@code io.historian.metrics.HistorianMetrics}.
+     *
+     * @return the state and its reasons; a failed historian is DOWN rather than throwing
+     * @throws IllegalStateException if the historian is closed
+     */
+    Health health();
+
+    /**
      * The counters of one tag.
      *
      * @param tag the exact tag name
@@ -462,6 +473,14 @@ public interface Historian extends AutoCloseable {
          * @return this builder
          */
         Builder jmx(boolean enabled);
+
+        /**
+         * When {@link Historian#health()} reports a reason (default {@link HealthThresholds#defaults()}).
+         *
+         * @param thresholds the thresholds
+         * @return this builder
+         */
+        Builder health(HealthThresholds thresholds);
 
         /**
          * Adds a source (a Modbus device, say) that the historian starts once open and closes when

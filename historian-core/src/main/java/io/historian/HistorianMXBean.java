@@ -52,4 +52,28 @@ public interface HistorianMXBean {
 
     /** {@return why the historian has failed, or null while it is healthy} See {@link HistorianStats#failure()}. */
     String getFailure();
+
+    /** {@return UP, DEGRADED or DOWN} See {@link Historian#health()}. */
+    String getHealth();
+
+    /** {@return the reasons behind the health state, one line each as {@code CAUSE: detail}} See {@link Health#reasons()}. */
+    java.util.List<String> getHealthReasons();
+
+    /** {@return samples the store writer put into chunks in memory} See {@link HistorianStats#appliedSamples()}. */
+    long getAppliedSamples();
+
+    /** {@return journaled samples the store writer has not read yet} See {@link HistorianStats#storeLagSamples()}. */
+    long getStoreLagSamples();
+
+    /** {@return how long the oldest unapplied journal entry has waited, in ms} See {@link HistorianStats#storeLagMillis()}. */
+    long getStoreLagMillis();
+
+    /** {@return journal entries found corrupt and skipped} See {@link HistorianStats#corruptJournalEntries()}. */
+    long getCorruptJournalEntries();
+
+    /** {@return local chunks deleted by retention} See {@link HistorianStats#expiredChunks()}. */
+    long getExpiredChunks();
+
+    /** {@return cold-tier segments deleted by retention} See {@link HistorianStats#expiredSegments()}. */
+    long getExpiredSegments();
 }

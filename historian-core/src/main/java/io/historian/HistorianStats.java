@@ -30,10 +30,26 @@ import java.util.Map;
  * @param failure why the historian has failed (its store writer stopped on an error; every call
  *     but {@code stats()} and {@code close()} then throws, and the next open replays the journal),
  *     or null while it is healthy
+ * @param diskFreeBytes free space on the journal's file system when a write last looked (writes look
+ *     every few megabytes appended, and at every write while they are refused); -1 before the first write
+ * @param writesRefused why writes are refused now although the historian is healthy (the disk is
+ *     below {@link Historian.Builder#diskReserve}), or null while they are accepted
  * @param unrecoveredEntries journal entries the open found lost (at least this many; a segment
  *     killed while written has an unknown end); non-zero only after a {@link Recovery#SALVAGE} open
  * @param unrecoveredSamples samples in those entries, where the journal's records tell (at least this many)
  * @param recovery what a {@link Recovery#SALVAGE} open found and did, or null when the open found no damage
+ * @param appliedSamples samples the store writer put into chunks in memory since open, journal
+ *     replay included: moves once per sample that passed the tag's filter, whether it was new
+ *     (then in {@code pendingSamples} until its chunk commits) or met a stored timestamp (then in
+ *     {@code duplicateSamples})
+ * @param storeLagSamples samples journaled since open that the store writer has not read yet
+ * @param storeLagMillis how long the oldest journal entry the store writer has not applied has
+ *     been waiting, at most; 0 when it has applied everything
+ * @param corruptJournalEntries journal entries the store writer found corrupt and skipped (each
+ *     is logged; its samples are not in the store)
+ * @param expiredChunks local chunks deleted by retention since open (a chunk goes when its last
+ *     sample is behind the retention horizon)
+ * @param expiredSegments cold-tier segments deleted by retention since open
  */
 public record HistorianStats(
         long receivedSamples,
@@ -56,7 +72,13 @@ public record HistorianStats(
         String writesRefused,
         long unrecoveredEntries,
         long unrecoveredSamples,
-        String recovery) {
+        String recovery,
+        long appliedSamples,
+        long storeLagSamples,
+        long storeLagMillis,
+        long corruptJournalEntries,
+        long expiredChunks,
+        long expiredSegments) {
 
     /**
      * Makes the map unmodifiable.
@@ -85,6 +107,12 @@ public record HistorianStats(
      * @param unrecoveredEntries journal entries the open found lost, at least
      * @param unrecoveredSamples samples in those entries, at least
      * @param recovery what a salvaging open found and did, or null
+     * @param appliedSamples samples the store writer put into chunks in memory since open
+     * @param storeLagSamples samples journaled since open that the store writer has not read yet
+     * @param storeLagMillis how long the oldest entry the store writer has not applied has waited, at most
+     * @param corruptJournalEntries journal entries found corrupt and skipped
+     * @param expiredChunks local chunks deleted by retention since open
+     * @param expiredSegments cold-tier segments deleted by retention since open
      */
     public HistorianStats {
         rejectedByReason = Map.copyOf(rejectedByReason);

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ApiSurfaceTest {
     @Test
     void publicTypes_areTheApiAndShowNothingInternal() {
-        ApiSurface.check(Historian.class, Set.of("io.historian", "io.historian.query", "io.historian.spi"),
+        ApiSurface.check(Historian.class, Set.of("io.historian", "io.historian.metrics", "io.historian.query", "io.historian.spi"),
                 new TreeSet<>("""
                 io.historian.ColdTierUnavailableException
                 io.historian.DamagedDataException
@@ -20,6 +20,11 @@ class ApiSurfaceTest {
                 io.historian.FileSystemColdTier
                 io.historian.FilterStats
                 io.historian.FormulaException
+                io.historian.Health
+                io.historian.Health$Cause
+                io.historian.Health$Reason
+                io.historian.Health$State
+                io.historian.HealthThresholds
                 io.historian.Historian
                 io.historian.Historian$Builder
                 io.historian.HistorianException
@@ -42,11 +47,13 @@ class ApiSurfaceTest {
                 io.historian.TagDefinition$Span
                 io.historian.TagNotFoundException
                 io.historian.TagStats
+                io.historian.TieringMXBean
                 io.historian.TieringPolicy
                 io.historian.TieringReport
                 io.historian.ValueAt
                 io.historian.Verify
                 io.historian.VerifyReport
+                io.historian.metrics.HistorianMetrics
                 io.historian.query.Aggregate
                 io.historian.query.AggregateCursor
                 io.historian.query.Fill

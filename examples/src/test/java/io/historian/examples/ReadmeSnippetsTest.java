@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.historian.FilterStats;
+import io.historian.Health;
 import io.historian.Historian;
 import io.historian.HistorianStats;
 import io.historian.Recovery;
@@ -15,6 +16,8 @@ import io.historian.TagDefinition;
 import io.historian.TieringPolicy;
 import io.historian.ValueAt;
 import io.historian.VerifyReport;
+import io.historian.metrics.HistorianMetrics;
+import io.historian.modbus.ModbusMetrics;
 import io.historian.modbus.ModbusSource;
 import io.historian.modbus.WordOrder;
 import io.historian.query.Aggregate;
@@ -23,6 +26,8 @@ import io.historian.query.PointCursor;
 import io.historian.query.SampleCursor;
 import io.historian.tiering.S3ColdTier;
 import io.historian.tiering.S3Credentials;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -145,6 +150,34 @@ class ReadmeSnippetsTest {
                 // ... samples arrive on the subscription's own thread until it is closed
             }
         }
+    }
+
+    @Test
+    void metricsAndHealth() {
+        ModbusSource plc = ModbusSource.tcp("127.0.0.1", 502).name("plc-7").holdingRegister(40001).tag("boiler.temp")
+                .build();                                           // not started: no device here
+        List<String> lines = new ArrayList<>();
+        try (Historian historian = Historian.builder().dataDirectory(dir.resolve("plant-data")).jmx(false).build()) {
+            historian.write("boiler.temp", Instant.parse("2026-01-01T00:00:00Z"), 81.4);
+
+            // The README's snippet, from here:
+            MeterRegistry registry = new SimpleMeterRegistry();      // or Spring's, or a PrometheusMeterRegistry
+            new HistorianMetrics(historian).bindTo(registry);         // io.historian.metrics
+            new ModbusMetrics(List.of(plc)).bindTo(registry);         // per device: state, polls, timeouts, ...
+
+            Health health = historian.health();                       // UP, DEGRADED or DOWN, with reasons
+            if (health.state() != Health.State.UP) {
+                health.reasons().forEach(r -> System.out.println(r.cause() + ": " + r.detail()));
+            }
+            // ... to here.
+            health.reasons().forEach(r -> lines.add(r.cause().name()));
+            assertEquals(Health.State.UP, health.state());
+            assertEquals(1.0, registry.get("historian.ingest.samples").tag("stage", "journaled").functionCounter()
+                    .count());
+            assertEquals(1.0, registry.get("historian.modbus.state").tag("device", "plc-7").tag("state", "new")
+                    .gauge().value());
+        }
+        assertEquals(List.of(), lines);
     }
 
     /** Compiled, not run: it would poll a device and an object store that are not here. */

@@ -56,6 +56,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * java -jar historian-bench/target/benchmarks.jar BatchIngestBenchmark -prof gc
  * java -jar historian-bench/target/benchmarks.jar 'BatchIngestBenchmark.oneWriter' -p tagCount=100 -p batchSize=10000 -p journalBudgetMiB=256
  * java -jar historian-bench/target/benchmarks.jar 'BatchIngestBenchmark.(two|four)Writers' -p tagCount=10000 -p outOfOrderFraction=0.05
+ * java -jar historian-bench/target/benchmarks.jar 'BatchIngestBenchmark.oneWriter$' -p tagCount=100 -p batchSize=10000 -p journalBudgetMiB=256 -p outOfOrderFraction=0 -p metrics=true,false -prof gc
  * </pre>
  *
  * <p>Each trial opens a historian in a fresh temporary directory and deletes it after closing.
@@ -92,6 +93,15 @@ public class BatchIngestBenchmark {
     /** {@code standard} or {@code irregular} (see the class comment). */
     @Param({"standard"})
     public String dataset;
+
+    /**
+     * {@code true} binds {@code HistorianMetrics} to a {@code SimpleMeterRegistry} before writing and
+     * reads every meter after each iteration, to show that the binder costs the write path nothing.
+     */
+    @Param({"false"})
+    public boolean metrics;
+
+    private io.micrometer.core.instrument.simple.SimpleMeterRegistry registry;
 
     private ScratchHistorian scratch;
     private final AtomicInteger writerCount = new AtomicInteger();
@@ -146,6 +156,10 @@ public class BatchIngestBenchmark {
     @Setup(Level.Trial)
     public void open() {
         scratch = ScratchHistorian.open(DataSize.ofMegabytes(journalBudgetMiB));
+        if (metrics) {
+            registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            new io.historian.metrics.HistorianMetrics(scratch.historian()).bindTo(registry);
+        }
     }
 
     @Benchmark
@@ -176,6 +190,13 @@ public class BatchIngestBenchmark {
     public void logBacklog() {
         System.out.println();
         System.out.println(scratch.backlog());
+        if (registry != null) {
+            // Every meter read, as a scrape would, outside the measured loop.
+            double journaled = registry.get("historian.ingest.samples").tag("stage", "journaled").functionCounter()
+                    .count();
+            System.out.println("[metrics] " + registry.getMeters().size() + " meters read; journaled=" + (long) journaled
+                    + " " + registry.getMetersAsString().lines().count() + " lines");
+        }
     }
 
     @TearDown(Level.Trial)

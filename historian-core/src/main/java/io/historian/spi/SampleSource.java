@@ -27,6 +27,16 @@ public interface SampleSource extends AutoCloseable {
      */
     void start(SampleSink sink);
 
+    /**
+     * Since when the source has been unable to reach what it reads, for
+     * {@link io.historian.Historian#health()}; the default says it never is.
+     *
+     * @return the start of the current outage, or null while the source reaches its device
+     */
+    default java.time.Instant unreachableSince() {
+        return null;
+    }
+
     /** Stops producing and releases every thread and socket; idempotent. */
     @Override
     void close();

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Thread safety:</b> thread-safe, as the historian needs (queries fetch while tiering writes).
  */
-final class FaultyColdTier implements ColdTier {
+public final class FaultyColdTier implements ColdTier {
     private static final int HEALTHY = Integer.MAX_VALUE;
 
     private final FileSystemColdTier tier;
@@ -31,17 +31,17 @@ final class FaultyColdTier implements ColdTier {
     private final AtomicLong failures = new AtomicLong();
     private final List<String> overwrites = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    FaultyColdTier(FileSystemColdTier tier) {
+    public FaultyColdTier(FileSystemColdTier tier) {
         this.tier = tier;
     }
 
     /** From the call after the next {@code passes} ones on, every call fails until {@link #heal()}. */
-    void failAfter(int passes) {
+    public void failAfter(int passes) {
         passesLeft.set(passes);
     }
 
     /** The tier works again. */
-    void heal() {
+    public void heal() {
         passesLeft.set(HEALTHY);
     }
 

@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * <p>Ownership: the poll thread alone opens, uses and replaces the connection and writes to
  * the sink; {@link #close} (any thread) only sets the closed latch and closes the current
  * socket, which unblocks a pending read, then joins the thread. Counters are written by the
- * poll thread and read by anyone ({@link #stats}), so they are atomics.
+ * poll thread only; at the end of each poll, connection attempt and outage step the poll thread
+ * copies them, under {@link #published}'s monitor, into the figures {@link #stats} reads. So a
+ * snapshot is one consistent point between two requests (never responses counted before their
+ * requests, nor requests of a poll not yet counted), at most one poll old.
  *
  * <p>Recovery: any connection failure (refused, reset, timeout after the retries, malformed
  * frame) closes the socket, writes Bad_NoCommunication for every point not yet read in this
@@ -51,7 +54,9 @@ final class DevicePoller implements Runnable {
     static final int LAST_LATENCY = 12;
     static final int MAX_LATENCY = 13;
     static final int TOTAL_LATENCY = 14;
-    private static final int COUNTERS = 15;
+    static final int LAST_GOOD_POLL = 15;
+    static final int DOWN_SINCE = 16;
+    private static final int COUNTERS = 17;
 
     /** While a device stays unreachable, how often its outage is logged again. */
     static final long LOG_EVERY_MILLIS = 60_000;
@@ -61,6 +66,10 @@ final class DevicePoller implements Runnable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicLongArray counters = new AtomicLongArray(COUNTERS);
     private final AtomicLongArray exceptions = new AtomicLongArray(256);
+    /** What {@link #stats} reads: a copy of the counters taken by the poll thread between two requests. */
+    private final long[] published = new long[COUNTERS];
+    private final long[] publishedExceptions = new long[256];
+    private DeviceState publishedState = DeviceState.NEW;
     private final SampleBatch batch;
     private volatile DeviceState state = DeviceState.NEW;
     private volatile ModbusConnection connection;
@@ -111,6 +120,7 @@ final class DevicePoller implements Runnable {
             return;
         }
         state = next;
+        publish();
         // Every transition at DEBUG; an operator's log gets the outage lines of failed() and polled().
         LOG.debug("modbus device {} -> {} [host={}:{}, cause={}]", config.name(), next, config.host(), config.port(),
                 cause == null ? "-" : cause.getMessage());
@@ -123,6 +133,7 @@ final class DevicePoller implements Runnable {
         failuresWhileDown++;
         if (downSinceMillis < 0) {
             downSinceMillis = now;
+            counters.set(DOWN_SINCE, now);
             lastDownLogMillis = now;
             LOG.warn("modbus device {} is unreachable [host={}:{}, cause={}]", config.name(), config.host(),
                     config.port(), why);
@@ -140,6 +151,7 @@ final class DevicePoller implements Runnable {
                     Duration.ofMillis(config.clock().millis() - downSinceMillis), config.host(), config.port(),
                     failuresWhileDown);
             downSinceMillis = -1;
+            counters.set(DOWN_SINCE, 0);
             failuresWhileDown = 0;
         } else if (!everPolled) {
             LOG.info("modbus device {} polling [host={}:{}]", config.name(), config.host(), config.port());
@@ -189,7 +201,9 @@ final class DevicePoller implements Runnable {
                 if (failure == null) {
                     failures = 0;
                     counters.incrementAndGet(POLLS);
+                    counters.set(LAST_GOOD_POLL, config.clock().millis());
                     polled();
+                    publish();
                     long now = System.nanoTime();
                     nextPoll += interval;
                     if (nextPoll - now < 0) {
@@ -215,6 +229,7 @@ final class DevicePoller implements Runnable {
         } finally {
             dropConnection();
             state = DeviceState.CLOSED;
+            publish();
             LOG.debug("modbus device {} -> CLOSED", config.name());
         }
     }
@@ -223,6 +238,7 @@ final class DevicePoller implements Runnable {
     private boolean backOff(int failures, Throwable cause) {
         transition(DeviceState.BACKING_OFF, cause);
         failed(cause);
+        publish();
         long initial = config.backoffInitial().toNanos();
         long max = config.backoffMax().toNanos();
         long delay = failures >= 62 ? max : Math.min(max, initial << Math.min(failures - 1, 40));
@@ -369,22 +385,47 @@ final class DevicePoller implements Runnable {
         }
     }
 
-    DeviceStats stats() {
-        Map<Integer, Long> byCode = new HashMap<>();
-        for (int i = 0; i < 256; i++) {
-            long n = exceptions.get(i);
-            if (n > 0) {
-                byCode.put(i, n);
+    /** Copies the counters for {@link #stats}; the poll thread calls it between two requests. */
+    private void publish() {
+        synchronized (published) {
+            for (int i = 0; i < COUNTERS; i++) {
+                published[i] = counters.get(i);
             }
+            for (int i = 0; i < 256; i++) {
+                publishedExceptions[i] = exceptions.get(i);
+            }
+            publishedState = state;
         }
-        long connects = counters.get(CONNECTS);
-        long responses = counters.get(RESPONSES);
+    }
+
+    /** The counters as of the last poll, connection attempt or outage step; one consistent point. */
+    DeviceStats stats() {
+        long[] c;
+        Map<Integer, Long> byCode = new HashMap<>();
+        DeviceState at;
+        synchronized (published) {
+            c = published.clone();
+            for (int i = 0; i < 256; i++) {
+                if (publishedExceptions[i] > 0) {
+                    byCode.put(i, publishedExceptions[i]);
+                }
+            }
+            at = publishedState;
+        }
+        long connects = c[CONNECTS];
+        long responses = c[RESPONSES];
         long ok = Math.max(1, responses - byCode.values().stream().mapToLong(Long::longValue).sum());
-        return new DeviceStats(config.name(), state, counters.get(POLLS), counters.get(FAILED_POLLS),
-                counters.get(REQUESTS), responses, counters.get(TIMEOUTS), byCode, connects,
-                Math.max(0, connects - 1), counters.get(CONNECT_FAILURES), counters.get(CONNECTION_ERRORS),
-                counters.get(STALE), counters.get(WRITTEN), counters.get(BAD), counters.get(REFUSED),
-                Duration.ofNanos(counters.get(LAST_LATENCY)), Duration.ofNanos(counters.get(MAX_LATENCY)),
-                Duration.ofNanos(counters.get(TOTAL_LATENCY) / ok));
+        return new DeviceStats(config.name(), at, c[POLLS], c[FAILED_POLLS], c[REQUESTS], responses, c[TIMEOUTS],
+                byCode, connects, Math.max(0, connects - 1), c[CONNECT_FAILURES], c[CONNECTION_ERRORS], c[STALE],
+                c[WRITTEN], c[BAD], c[REFUSED], Duration.ofNanos(c[LAST_LATENCY]), Duration.ofNanos(c[MAX_LATENCY]),
+                Duration.ofNanos(c[TOTAL_LATENCY] / ok), c[LAST_GOOD_POLL] == 0 ? null
+                        : java.time.Instant.ofEpochMilli(c[LAST_GOOD_POLL]),
+                c[DOWN_SINCE] == 0 ? null : java.time.Instant.ofEpochMilli(c[DOWN_SINCE]));
+    }
+
+    /** {@return when the current outage began, or null while the device answers} Read live, not from the snapshot. */
+    java.time.Instant unreachableSince() {
+        long since = counters.get(DOWN_SINCE);
+        return since == 0 ? null : java.time.Instant.ofEpochMilli(since);
     }
 }

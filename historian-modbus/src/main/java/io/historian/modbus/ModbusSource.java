@@ -69,6 +69,7 @@ public final class ModbusSource implements SampleSource {
     private final Object lock = new Object();
     private DevicePoller poller;
     private boolean closed;
+    private javax.management.ObjectName mbeanName;
 
     private ModbusSource(DeviceConfig config) {
         this.config = config;
@@ -172,6 +173,31 @@ public final class ModbusSource implements SampleSource {
             }
             poller = new DevicePoller(config, sink);
             poller.start();
+            mbeanName = registerMBean();
+        }
+    }
+
+    /** {@return when the current outage began, or null while the device answers (or before start)} */
+    @Override
+    public java.time.Instant unreachableSince() {
+        DevicePoller p;
+        synchronized (lock) {
+            p = poller;
+        }
+        return p == null ? null : p.unreachableSince();
+    }
+
+    private javax.management.ObjectName registerMBean() {
+        try {
+            javax.management.ObjectName name = new javax.management.ObjectName("io.historian:type=ModbusDevice,name="
+                    + javax.management.ObjectName.quote(config.name()));
+            java.lang.management.ManagementFactory.getPlatformMBeanServer().registerMBean(new DeviceBean(this), name);
+            return name;
+        } catch (Exception e) {
+            // Another started source of the same name in this JVM holds it; polling does not need it.
+            org.slf4j.LoggerFactory.getLogger(ModbusSource.class).debug("cannot register the JMX bean [device={}]: {}",
+                    config.name(), e.toString());
+            return null;
         }
     }
 
@@ -185,6 +211,13 @@ public final class ModbusSource implements SampleSource {
             }
             closed = true;
             p = poller;
+            if (mbeanName != null) {
+                try {
+                    java.lang.management.ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+                } catch (Exception e) {
+                    // already gone
+                }
+            }
         }
         if (p != null) {
             p.close();

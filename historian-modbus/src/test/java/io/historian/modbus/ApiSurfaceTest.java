@@ -12,6 +12,8 @@ class ApiSurfaceTest {
         ApiSurface.check(ModbusSource.class, Set.of("io.historian.modbus"), new TreeSet<>("""
                 io.historian.modbus.DeviceState
                 io.historian.modbus.DeviceStats
+                io.historian.modbus.ModbusDeviceMXBean
+                io.historian.modbus.ModbusMetrics
                 io.historian.modbus.ModbusProbe
                 io.historian.modbus.ModbusProbe$Match
                 io.historian.modbus.ModbusSource

@@ -27,6 +27,8 @@ class PublicApiTest {
         assertEquals(Set.of(
                 "io.historian.modbus.DeviceState",
                 "io.historian.modbus.DeviceStats",
+                "io.historian.modbus.ModbusDeviceMXBean",
+                "io.historian.modbus.ModbusMetrics",
                 "io.historian.modbus.ModbusProbe",
                 "io.historian.modbus.ModbusProbe$Match",
                 "io.historian.modbus.ModbusSource",

@@ -60,6 +60,18 @@ final class Derivation {
         return graph != null;
     }
 
+    /** Formula results computed since open (read without the write lock: a figure for monitoring). */
+    long evaluations() {
+        FormulaGraph g = graph;
+        return g == null ? 0 : g.evaluationCount();
+    }
+
+    /** Formula results that came out Bad_CalculationFailed since open. */
+    long failures() {
+        FormulaGraph g = graph;
+        return g == null ? 0 : g.failedCount();
+    }
+
     /** Whether a formula computes the tag (writes to it are refused). */
     boolean computed(int id) {
         return id < computed.length && computed[id];

@@ -69,7 +69,8 @@ public final class Engine implements Historian {
     private final WritePath writes;
     private final Subscriptions subscriptions;
     private final Lifecycle lifecycle;
-    private final ObjectName mbeanName;
+    private final Telemetry telemetry;
+    private final List<ObjectName> mbeanNames;
     private final List<SampleSource> started = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
 
@@ -114,6 +115,8 @@ public final class Engine implements Historian {
                     settings.subscriberLagLimit().bytes());
             this.lifecycle = new Lifecycle(settings, store, registry, storeWriter, journal, writes, reads, manifest,
                     horizons, status);
+            this.telemetry = new Telemetry(settings, status, journal, storeWriter, writes, subscriptions, lifecycle,
+                    coldCache, horizons, reads.queries);
         } catch (RuntimeException e) {
             closeQuietly(openedJournal);
             closeQuietly(openedStore);
@@ -121,7 +124,7 @@ public final class Engine implements Historian {
             throw e;
         }
         storeWriterThread.start();
-        this.mbeanName = settings.jmx() ? registerMBean() : null;
+        this.mbeanNames = settings.jmx() ? registerMBeans() : List.of();
     }
 
     private StoreWriter openStoreWriter(Settings settings, Horizons horizons) {
@@ -196,15 +199,23 @@ public final class Engine implements Historian {
         }
     }
 
-    private ObjectName registerMBean() {
+    private List<ObjectName> registerMBeans() {
+        List<ObjectName> names = new java.util.ArrayList<>();
+        registerMBean(names, "Historian", new StatsMXBean(this::stats, this::health));
+        if (telemetry.hasColdTier()) {
+            registerMBean(names, "Tiering", new TieringBean(telemetry));
+        }
+        return names;
+    }
+
+    private void registerMBean(List<ObjectName> names, String type, Object bean) {
         try {
-            ObjectName name = new ObjectName("io.historian:type=Historian,directory="
+            ObjectName name = new ObjectName("io.historian:type=" + type + ",directory="
                     + ObjectName.quote(dataDirectory.toString()));
-            ManagementFactory.getPlatformMBeanServer().registerMBean(new StatsMXBean(this::stats), name);
-            return name;
+            ManagementFactory.getPlatformMBeanServer().registerMBean(bean, name);
+            names.add(name);
         } catch (Exception e) {
-            LOG.warn("cannot register the JMX bean [dir={}]: {}", dataDirectory, e.toString());
-            return null;
+            LOG.warn("cannot register the JMX bean [type={}, dir={}]: {}", type, dataDirectory, e.toString());
         }
     }
 
@@ -257,13 +268,18 @@ public final class Engine implements Historian {
     @Override
     public RawQuery query(String tag) {
         Objects.requireNonNull(tag, "tag");
-        return new Query(reads.queries, tag);
+        return new Query(telemetry.timedReader, tag);
     }
 
     @Override
     public Optional<Sample> latest(String tag) {
         Objects.requireNonNull(tag, "tag");
-        return reads.latest(tag);
+        long t0 = System.nanoTime();
+        try {
+            return reads.latest(tag);
+        } finally {
+            telemetry.recordQuery(Telemetry.QueryMode.LATEST, t0);
+        }
     }
 
     @Override
@@ -271,7 +287,12 @@ public final class Engine implements Historian {
         Objects.requireNonNull(tag, "tag");
         Objects.requireNonNull(time, "time");
         Objects.requireNonNull(mode, "mode");
-        return reads.valueAt(tag, time, mode);
+        long t0 = System.nanoTime();
+        try {
+            return reads.valueAt(tag, time, mode);
+        } finally {
+            telemetry.recordQuery(Telemetry.QueryMode.VALUE_AT, t0);
+        }
     }
 
     @Override
@@ -304,13 +325,31 @@ public final class Engine implements Historian {
         // Not check(): a failed historian still reports its counters and the failure.
         status.checkNotClosed();
         Throwable failure = status.failure();
+        // Store writer counters before the writer's, so that the lag never comes out negative.
+        long lagSamples = telemetry.storeLagSamples();
         return new HistorianStats(writes.received(), writes.journaled(), writes.rejected(), writes.rejectedByReason(),
                 storeWriter.stored.get(), storeWriter.duplicates.get(), storeWriter.pending.get(),
                 storeWriter.replayed.get(), storeWriter.committedChunks.get(), journal.usedBytes(),
                 journal.budgetBytes(), journal.fullEvents(), registry.size(), reads.corruptChunks.get(),
                 status.closed() ? 0 : store.fileBytes(), failure == null ? null : failure.toString(),
                 journal.diskFreeBytes(), journal.refusal(),
-                recovery.lostEntries(), recovery.lostSamples(), recovery.summary());
+                recovery.lostEntries(), recovery.lostSamples(), recovery.summary(),
+                storeWriter.appliedSamples.get(), lagSamples, telemetry.storeLagMillis(),
+                storeWriter.corruptEntries.get(), storeWriter.retentionDeleted.get(), telemetry.expiredSegments());
+    }
+
+    @Override
+    public io.historian.Health health() {
+        return telemetry.health();
+    }
+
+    /**
+     * The figures beyond {@link #stats()}, for the meter binder.
+     *
+     * @return this engine's telemetry
+     */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     @Override
@@ -388,11 +427,11 @@ public final class Engine implements Historian {
         } catch (RuntimeException e) {
             LOG.warn("cannot record the journal's last segment [dir={}]", dataDirectory, e);
         }
-        if (mbeanName != null) {
+        for (ObjectName name : mbeanNames) {
             try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
             } catch (Exception e) {
-                LOG.debug("cannot unregister {}", mbeanName, e);
+                LOG.debug("cannot unregister {}", name, e);
             }
         }
         // Cursors left open would otherwise hold store snapshots past the store's close.

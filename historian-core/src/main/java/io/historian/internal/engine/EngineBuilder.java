@@ -50,6 +50,7 @@ public final class EngineBuilder implements Historian.Builder {
     private Duration readWaitTimeout = Duration.ofSeconds(60);
     private Clock clock = Clock.systemUTC();
     private boolean jmx = true;
+    private io.historian.HealthThresholds health = io.historian.HealthThresholds.defaults();
     private final List<SampleSource> sources = new ArrayList<>();
     private DataSize subscriberLagLimit = DataSize.ofGigabytes(1);
     private ColdTier coldTier;
@@ -267,6 +268,8 @@ public final class EngineBuilder implements Historian.Builder {
     @Override
     public Historian.Builder recovery(Recovery recovery) {
         this.recovery = Objects.requireNonNull(recovery, "recovery");
+    public Historian.Builder health(io.historian.HealthThresholds thresholds) {
+        this.health = Objects.requireNonNull(thresholds, "thresholds");
         return this;
     }
 
@@ -293,7 +296,7 @@ public final class EngineBuilder implements Historian.Builder {
                 subscriberLagLimit, coldTier,
                 coldTier != null && tiering == null ? TieringPolicy.olderThan(Duration.ofDays(30)) : tiering,
                 coldCacheSize, Collections.unmodifiableMap(new LinkedHashMap<>(formulas)),
-                formulaStaleness, diskReserve, recovery));
+                formulaStaleness, diskReserve, recovery, health));
     }
 
     private static Duration positive(Duration d, String name) {

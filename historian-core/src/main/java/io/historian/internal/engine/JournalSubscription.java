@@ -345,6 +345,7 @@ final class JournalSubscription implements Subscription, Runnable {
                 + ", lag=" + DataSize.ofBytes(lagBytes) + ", limit=" + DataSize.ofBytes(lagLimitBytes)
                 + ", lastDelivered=" + (lastInstant == null ? "none" : lastInstant.toString()) + "]", lastInstant);
         fail(e, null);
+        owner.laggedOut();
     }
 
     private void fail(HistorianException e, Throwable cause) {

@@ -47,6 +47,8 @@ final class Lifecycle implements AutoCloseable {
     private final TieringJob tiering;
     private ScheduledExecutorService scheduler;
     private int tieringFailures;
+    /** Tiering runs and what they moved, since open; the counters behind the tiering MBean and meters. */
+    final TieringCounters counters = new TieringCounters();
 
     Lifecycle(Settings settings, RocksChunkStore store, TagRegistry registry, StoreWriter storeWriter,
             ChronicleJournal journal, WritePath writes, Reads reads, Manifest manifest, Horizons horizons, Status status) {
@@ -89,7 +91,15 @@ final class Lifecycle implements AutoCloseable {
         if (tiering == null) {
             throw new IllegalStateException("no cold tier configured [dir=" + settings.dataDirectory() + "]");
         }
-        return tiering.run();
+        TieringReport report;
+        try {
+            report = tiering.run();
+        } catch (RuntimeException e) {
+            counters.failed();
+            throw e;
+        }
+        counters.succeeded(report);
+        return report;
     }
 
     /**
@@ -104,6 +114,7 @@ final class Lifecycle implements AutoCloseable {
         long horizon = horizons.retentionHorizon(horizons.now());
         long chunks = storeWriter.call(() -> storeWriter.applyRetention(horizon), settings.readWaitTimeout().toMillis());
         long segments = tiering == null ? 0 : tiering.expire(horizon);
+        counters.expiredSegments.addAndGet(segments);
         if (chunks > 0) {
             store.reclaim(0, registry.size() - 1, horizon);
         }

@@ -21,6 +21,7 @@ import java.util.List;
  * @param coldCacheSize the bound of the local cache of fetched segments
  * @param diskReserve the free space the journal leaves on its file system
  * @param recovery whether an open refuses a directory that lost data or salvages what is left
+ * @param health when {@code health()} reports a reason
  */
 public record Settings(
         Path dataDirectory,
@@ -50,7 +51,8 @@ public record Settings(
         java.util.Map<String, String> formulas,
         Duration formulaStaleness,
         DataSize diskReserve,
-        io.historian.Recovery recovery) {
+        io.historian.Recovery recovery,
+        io.historian.HealthThresholds health) {
 
     /**
      * The largest journal entry: one entry holds a whole write call, so this follows the batch

@@ -8,9 +8,11 @@ import java.util.Map;
 /** Serves {@link HistorianMXBean} from fresh stats snapshots. */
 final class StatsMXBean implements HistorianMXBean {
     private final java.util.function.Supplier<HistorianStats> stats;
+    private final java.util.function.Supplier<io.historian.Health> health;
 
-    StatsMXBean(java.util.function.Supplier<HistorianStats> stats) {
+    StatsMXBean(java.util.function.Supplier<HistorianStats> stats, java.util.function.Supplier<io.historian.Health> health) {
         this.stats = stats;
+        this.health = health;
     }
 
     private HistorianStats s() {
@@ -97,5 +99,45 @@ final class StatsMXBean implements HistorianMXBean {
     @Override
     public String getFailure() {
         return s().failure();
+    }
+
+    @Override
+    public String getHealth() {
+        return health.get().state().name();
+    }
+
+    @Override
+    public java.util.List<String> getHealthReasons() {
+        return health.get().reasons().stream().map(r -> r.cause() + ": " + r.detail()).toList();
+    }
+
+    @Override
+    public long getAppliedSamples() {
+        return s().appliedSamples();
+    }
+
+    @Override
+    public long getStoreLagSamples() {
+        return s().storeLagSamples();
+    }
+
+    @Override
+    public long getStoreLagMillis() {
+        return s().storeLagMillis();
+    }
+
+    @Override
+    public long getCorruptJournalEntries() {
+        return s().corruptJournalEntries();
+    }
+
+    @Override
+    public long getExpiredChunks() {
+        return s().expiredChunks();
+    }
+
+    @Override
+    public long getExpiredSegments() {
+        return s().expiredSegments();
     }
 }

@@ -110,6 +110,12 @@ final class StoreWriter implements Runnable {
     final AtomicLong committedChunks = new AtomicLong();
     final AtomicLong corruptEntries = new AtomicLong();
     final AtomicLong retentionDeleted = new AtomicLong();
+    final AtomicLong appliedSamples = new AtomicLong();
+    final AtomicLong readSamples = new AtomicLong();
+    final AtomicLong commits = new AtomicLong();
+    final AtomicLong commitNanos = new AtomicLong();
+    /** When this thread last found the journal drained: the oldest unapplied entry is younger. */
+    volatile long caughtUpNanos = System.nanoTime();
 
     StoreWriter(Settings settings, TagRegistry registry, RocksChunkStore store, ChronicleJournal journal,
             java.util.function.LongSupplier clockMillis, java.util.Set<Integer> derivedTags) {
@@ -215,6 +221,7 @@ final class StoreWriter implements Runnable {
                 int applied = applyAvailable();
                 housekeeping(applied == 0);
                 if (applied == 0) {
+                    caughtUpNanos = System.nanoTime();
                     idle = Math.min(idle + 1, 20);
                     LockSupport.parkNanos(idle < 10 ? 20_000 : 500_000);
                 } else {
@@ -292,6 +299,7 @@ final class StoreWriter implements Runnable {
             lock.unlock();
         }
         publishCounts();
+        readSamples.addAndGet(n);
         if (!replayDone) {
             replayed.addAndGet(n);
         }
@@ -461,6 +469,7 @@ final class StoreWriter implements Runnable {
     private void publishCounts() {
         pending.addAndGet(entryNew);
         duplicates.addAndGet(entryDuplicates);
+        appliedSamples.addAndGet(entryNew + entryDuplicates);
         entryNew = 0;
         entryDuplicates = 0;
     }
@@ -705,6 +714,7 @@ final class StoreWriter implements Runnable {
         if (lastReadIndex < 0 && withPending.isEmpty() && extra == null) {
             return;
         }
+        long startNanos = System.nanoTime();
         long checkpoint = Long.MAX_VALUE;
         for (TagState st : states) {
             if (st == null) {
@@ -754,6 +764,8 @@ final class StoreWriter implements Runnable {
 
         pending.addAndGet(-newSamples);
         committedChunks.addAndGet(chunks);
+        commits.incrementAndGet();
+        commitNanos.addAndGet(System.nanoTime() - startNanos);
         pendingSamples = 0;
         lastCommitMillis = clockMillis.getAsLong();
         if (checkpoint >= 0) {

@@ -39,6 +39,10 @@ final class Subscriptions {
     private final ReentrantLock writeLock;
     private final long lagLimitBytes;
     private final Set<JournalSubscription> open = ConcurrentHashMap.newKeySet();
+    private final java.util.List<Telemetry.SubscriptionListener> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong laggedOut = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long laggedOutAtNanos;
 
     Subscriptions(Status status, Reads reads, TagRegistry registry, ChronicleJournal journal, StoreWriter storeWriter,
             ReentrantLock writeLock, long lagLimitBytes) {
@@ -131,11 +135,47 @@ final class Subscriptions {
             s.close();
             throw e;
         }
+        for (Telemetry.SubscriptionListener l : listeners) {
+            l.opened(s.name(), s);
+        }
         return s;
     }
 
     void forget(JournalSubscription s) {
-        open.remove(s);
+        if (!open.remove(s)) {
+            return;
+        }
+        for (Telemetry.SubscriptionListener l : listeners) {
+            l.closed(s.name(), s);
+        }
+    }
+
+    /** Tells {@code listener} of every subscription open now and of each one opened or ended later. */
+    void listen(Telemetry.SubscriptionListener listener) {
+        listeners.add(listener);
+        for (JournalSubscription s : new ArrayList<>(open)) {
+            listener.opened(s.name(), s);
+        }
+    }
+
+    void unlisten(Telemetry.SubscriptionListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** A subscription was ended for lag; counted at once, while its listener may still be busy. */
+    void laggedOut() {
+        laggedOutAtNanos = System.nanoTime();
+        laggedOut.incrementAndGet();
+    }
+
+    /** Subscriptions ended because they lagged beyond the limit, since open. */
+    long laggedOutCount() {
+        return laggedOut.get();
+    }
+
+    /** {@link System#nanoTime()} when the last subscription was ended for lag; meaningless while {@link #laggedOutCount()} is 0. */
+    long laggedOutAtNanos() {
+        return laggedOutAtNanos;
     }
 
     /** Closes every subscription; waits for their threads (see {@link JournalSubscription#close()}). */

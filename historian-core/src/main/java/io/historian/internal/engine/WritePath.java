@@ -352,6 +352,10 @@ final class WritePath {
 
     // ---------------------------------------------------------------- counters
 
+    Derivation derivation() {
+        return derivation;
+    }
+
     long received() {
         return received;
     }

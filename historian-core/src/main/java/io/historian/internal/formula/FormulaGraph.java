@@ -150,6 +150,7 @@ public final class FormulaGraph {
     final int[][] readers;
 
     long skippedCount;
+    private long failedCount;
     long lateCount;
 
     // ---------------------------------------------------------------- the current write call
@@ -710,6 +711,7 @@ public final class FormulaGraph {
         if (r - r != 0) { // NaN or infinite, Bad input included
             r = Double.NaN;
             q = BAD_CALCULATION_FAILED;
+            failedCount++;
         }
         resultQuality = q;
         return r;
@@ -986,6 +988,11 @@ public final class FormulaGraph {
     public long evaluationCount(String outputTag) {
         int i = formulaIndex(outputTag);
         return i < 0 ? -1 : evaluations[i];
+    }
+
+    /** Results that came out Bad_CalculationFailed (NaN, an infinity, or a Bad input), rolled-back calls included. */
+    public long failedCount() {
+        return failedCount;
     }
 
     /** (Formula, time) pairs with no result because an input had no sample at or before the time. */

@@ -87,6 +87,7 @@ public final class ChronicleJournal implements AutoCloseable {
     private final ConcurrentSkipListMap<Integer, Long> bytesPerSegment = new ConcurrentSkipListMap<>();
     private final AtomicLong usedBytes = new AtomicLong();
     private final AtomicLong fullEvents = new AtomicLong();
+    private final AtomicLong blockedNanos = new AtomicLong();
     private final ReentrantLock budgetLock = new ReentrantLock();
     private final Condition spaceFreed = budgetLock.newCondition();
     private volatile int segment;
@@ -433,7 +434,8 @@ public final class ChronicleJournal implements AutoCloseable {
         if (overflowPolicy == OverflowPolicy.REJECT) {
             throw full("REJECT");
         }
-        long deadline = System.nanoTime() + blockTimeout.toNanos();
+        long blockedFrom = System.nanoTime();
+        long deadline = blockedFrom + blockTimeout.toNanos();
         budgetLock.lock();
         try {
             writersWaiting = true;
@@ -450,6 +452,7 @@ public final class ChronicleJournal implements AutoCloseable {
         } finally {
             writersWaiting = false;
             budgetLock.unlock();
+            blockedNanos.addAndGet(System.nanoTime() - blockedFrom);
         }
     }
 
@@ -561,6 +564,11 @@ public final class ChronicleJournal implements AutoCloseable {
     private JournalFullException full(String policy) {
         return new JournalFullException("journal full [dir=" + directory + ", used=" + DataSize.ofBytes(usedBytes.get())
                 + ", budget=" + DataSize.ofBytes(budgetBytes) + ", policy=" + policy + "]");
+    }
+
+    /** Nanoseconds writers spent waiting for journal space under {@code BLOCK}, timed-out waits included. */
+    public long blockedNanos() {
+        return blockedNanos.get();
     }
 
     /** True when writers wait for space or the journal is three quarters full: the store should commit now. */
