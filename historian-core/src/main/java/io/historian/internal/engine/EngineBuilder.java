@@ -268,6 +268,10 @@ public final class EngineBuilder implements Historian.Builder {
     @Override
     public Historian.Builder recovery(Recovery recovery) {
         this.recovery = Objects.requireNonNull(recovery, "recovery");
+        return this;
+    }
+
+    @Override
     public Historian.Builder health(io.historian.HealthThresholds thresholds) {
         this.health = Objects.requireNonNull(thresholds, "thresholds");
         return this;
