@@ -13,10 +13,14 @@ class ApiSurfaceTest {
                 new TreeSet<>("""
                 io.historian.ColdTierUnavailableException
                 io.historian.DataSize
+                io.historian.DeadLetter
                 io.historian.DuplicatePolicy
                 io.historian.Durability
                 io.historian.FileSystemColdTier
                 io.historian.FilterStats
+                io.historian.ForwarderStatus
+                io.historian.ForwarderStatus$State
+                io.historian.Forwarding
                 io.historian.FormulaException
                 io.historian.Historian
                 io.historian.Historian$Builder
@@ -51,6 +55,8 @@ class ApiSurfaceTest {
                 io.historian.query.SampleCursor
                 io.historian.spi.ColdTier
                 io.historian.spi.ColdTier$ObjectInfo
+                io.historian.spi.Forwarder
+                io.historian.spi.Forwarder$Batch
                 io.historian.spi.SampleSink
                 io.historian.spi.SampleSource
                 """.strip().lines().toList()));

@@ -1,6 +1,7 @@
 package io.historian.internal.engine;
 
 import io.historian.FilterStats;
+import io.historian.Forwarding;
 import io.historian.Historian;
 import io.historian.HistorianException;
 import io.historian.HistorianStats;
@@ -13,6 +14,7 @@ import io.historian.TagDefinition;
 import io.historian.TagStats;
 import io.historian.TieringReport;
 import io.historian.ValueAt;
+import io.historian.internal.forward.Forwarders;
 import io.historian.internal.journal.ChronicleJournal;
 import io.historian.internal.journal.ChronicleProperties;
 import io.historian.internal.query.Query;
@@ -66,6 +68,7 @@ public final class Engine implements Historian {
     private final WritePath writes;
     private final Subscriptions subscriptions;
     private final Lifecycle lifecycle;
+    private final Forwarders forwarders;
     private final ObjectName mbeanName;
     private final List<SampleSource> started = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -114,8 +117,23 @@ public final class Engine implements Historian {
                 settings.subscriberLagLimit().bytes());
         this.lifecycle = new Lifecycle(settings, store, registry, storeWriter, journal, writes, reads, manifest,
                 horizons, status);
+        // Before the store writer starts: each forwarder pins the journal at its position first.
+        this.forwarders = openForwarders(settings, writes);
         storeWriterThread.start();
         this.mbeanName = settings.jmx() ? registerMBean() : null;
+    }
+
+    private Forwarders openForwarders(Settings settings, WritePath writes) {
+        try {
+            return new Forwarders(settings.forwarders(), new EngineForwarding(settings, registry, journal, writes,
+                    new StoreSeam(status, reads, registry, journal, storeWriter, writes.lock())),
+                    dataDirectory.resolve("forwarders"));
+        } catch (RuntimeException e) {
+            closeQuietly(journal);
+            closeQuietly(store);
+            lock.close();
+            throw e;
+        }
     }
 
     /** Opens a historian; waits until the journal's backlog has been replayed. */
@@ -126,6 +144,7 @@ public final class Engine implements Historian {
         try {
             engine.awaitReplay();
             engine.writes.compileFormulas(engine.storeWriter);
+            engine.forwarders.start(settings.jmx(), engine.dataDirectory);
             engine.startSources();
             engine.lifecycle.start();
         } catch (RuntimeException e) {
@@ -306,6 +325,19 @@ public final class Engine implements Historian {
         return subscriptions.subscribeFrom(Timestamps.toMillis(from), tagPattern, listener);
     }
 
+    // ---------------------------------------------------------------- forwarders
+
+    @Override
+    public Forwarding forwarder(String name) {
+        Objects.requireNonNull(name, "name");
+        status.checkNotClosed();
+        Forwarding f = forwarders.get(name);
+        if (f == null) {
+            throw new IllegalArgumentException("no forwarder named " + name);
+        }
+        return f;
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     @Override
@@ -350,6 +382,7 @@ public final class Engine implements Historian {
         lifecycle.close();
         // Before the journal and the store close under their tailers and views.
         subscriptions.closeAll();
+        forwarders.stop();
         storeWriter.stop();
         try {
             storeWriterThread.join();
@@ -363,6 +396,8 @@ public final class Engine implements Historian {
                 LOG.debug("cannot unregister {}", mbeanName, e);
             }
         }
+        // After the store writer's last commit, which would otherwise release what forwarders still need.
+        forwarders.close();
         // Cursors left open would otherwise hold store snapshots past the store's close.
         reads.closeViews();
         closeQuietly(journal);

@@ -19,6 +19,7 @@ import java.util.List;
  * @param coldTier where tiered segments go, or null for no cold tier
  * @param tiering when data moves to the cold tier (non-null when {@code coldTier} is)
  * @param coldCacheSize the bound of the local cache of fetched segments
+ * @param forwarders the forwarders, with distinct names
  */
 public record Settings(
         Path dataDirectory,
@@ -46,7 +47,8 @@ public record Settings(
         io.historian.TieringPolicy tiering,
         DataSize coldCacheSize,
         java.util.Map<String, String> formulas,
-        Duration formulaStaleness) {
+        Duration formulaStaleness,
+        List<io.historian.spi.Forwarder> forwarders) {
 
     /**
      * The largest journal entry: one entry holds a whole write call, so this follows the batch
