@@ -287,6 +287,16 @@ public interface Historian extends AutoCloseable {
     Subscription subscribeFrom(Instant from, String tagPattern, SampleListener listener);
 
     /**
+     * The running forwarding of the forwarder of that name (see {@link Builder#forwarder}).
+     *
+     * @param name the forwarder's {@code name()}
+     * @return its handle: status, dead letters, replay
+     * @throws IllegalArgumentException if no forwarder has that name
+     * @throws IllegalStateException if the historian is closed
+     */
+    Forwarding forwarder(String name);
+
+    /**
      * Closes every subscription, commits open chunks, stops the store writer and releases the data
      * directory. Idempotent.
      */
@@ -491,6 +501,20 @@ public interface Historian extends AutoCloseable {
          * @throws IllegalArgumentException if a source of the same name was added
          */
         Builder source(io.historian.spi.SampleSource source);
+
+        /**
+         * Adds a forwarder: once open, the historian sends every sample of its tags to it on a
+         * thread of its own, at least once, keeping its position in {@code forwarders/<name>}
+         * under the data directory (see {@link io.historian.spi.Forwarder}). A new forwarder
+         * starts with the samples written after the historian opened; {@link Forwarding#replayFrom}
+         * sends older ones.
+         *
+         * @param forwarder the forwarder; its {@code name()} must differ from every forwarder added before
+         * @return this builder
+         * @throws IllegalArgumentException if a forwarder of the same name was added, or the name
+         *     is not a valid file name
+         */
+        Builder forwarder(io.historian.spi.Forwarder forwarder);
 
         /**
          * How far a subscription may fall behind ingest, in journal bytes, before it is ended with a

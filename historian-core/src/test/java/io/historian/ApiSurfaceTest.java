@@ -15,10 +15,14 @@ class ApiSurfaceTest {
                 io.historian.DamagedDataException
                 io.historian.DataSize
                 io.historian.DiskFullException
+                io.historian.DeadLetter
                 io.historian.DuplicatePolicy
                 io.historian.Durability
                 io.historian.FileSystemColdTier
                 io.historian.FilterStats
+                io.historian.ForwarderStatus
+                io.historian.ForwarderStatus$State
+                io.historian.Forwarding
                 io.historian.FormulaException
                 io.historian.Health
                 io.historian.Health$Cause
@@ -63,6 +67,8 @@ class ApiSurfaceTest {
                 io.historian.query.SampleCursor
                 io.historian.spi.ColdTier
                 io.historian.spi.ColdTier$ObjectInfo
+                io.historian.spi.Forwarder
+                io.historian.spi.Forwarder$Batch
                 io.historian.spi.SampleSink
                 io.historian.spi.SampleSource
                 """.strip().lines().toList()));

@@ -2,6 +2,7 @@ package io.historian.internal.engine;
 
 import io.historian.DamagedDataException;
 import io.historian.FilterStats;
+import io.historian.Forwarding;
 import io.historian.Historian;
 import io.historian.HistorianException;
 import io.historian.HistorianStats;
@@ -14,6 +15,7 @@ import io.historian.TagDefinition;
 import io.historian.TagStats;
 import io.historian.TieringReport;
 import io.historian.ValueAt;
+import io.historian.internal.forward.Forwarders;
 import io.historian.internal.journal.ChronicleJournal;
 import io.historian.internal.journal.ChronicleProperties;
 import io.historian.internal.query.Query;
@@ -71,6 +73,7 @@ public final class Engine implements Historian {
     private final Lifecycle lifecycle;
     private final Telemetry telemetry;
     private final List<ObjectName> mbeanNames;
+    private final Forwarders forwarders;
     private final List<SampleSource> started = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
 
@@ -117,6 +120,8 @@ public final class Engine implements Historian {
                     horizons, status);
             this.telemetry = new Telemetry(settings, status, journal, storeWriter, writes, subscriptions, lifecycle,
                     coldCache, horizons, reads.queries);
+            // Before the store writer starts: each forwarder pins the journal at its position first.
+            this.forwarders = openForwarders(settings, writes);
         } catch (RuntimeException e) {
             closeQuietly(openedJournal);
             closeQuietly(openedStore);
@@ -145,6 +150,12 @@ public final class Engine implements Historian {
         return writer;
     }
 
+    private Forwarders openForwarders(Settings settings, WritePath writes) {
+        return new Forwarders(settings.forwarders(), new EngineForwarding(settings, registry, journal, writes,
+                new StoreSeam(status, reads, registry, journal, storeWriter, writes.lock())),
+                dataDirectory.resolve("forwarders"));
+    }
+
     /** Opens a historian; waits until the journal's backlog has been replayed. */
     public static Engine open(Settings settings) {
         JvmFlags.check();
@@ -154,6 +165,7 @@ public final class Engine implements Historian {
             engine.awaitReplay();
             engine.recovery.report();
             engine.writes.compileFormulas(engine.storeWriter);
+            engine.forwarders.start(settings.jmx(), engine.dataDirectory);
             engine.startSources();
             engine.lifecycle.start();
         } catch (RuntimeException e) {
@@ -372,6 +384,19 @@ public final class Engine implements Historian {
         return subscriptions.subscribeFrom(Timestamps.toMillis(from), tagPattern, listener);
     }
 
+    // ---------------------------------------------------------------- forwarders
+
+    @Override
+    public Forwarding forwarder(String name) {
+        Objects.requireNonNull(name, "name");
+        status.checkNotClosed();
+        Forwarding f = forwarders.get(name);
+        if (f == null) {
+            throw new IllegalArgumentException("no forwarder named " + name);
+        }
+        return f;
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     @Override
@@ -416,6 +441,7 @@ public final class Engine implements Historian {
         lifecycle.close();
         // Before the journal and the store close under their tailers and views.
         subscriptions.closeAll();
+        forwarders.stop();
         storeWriter.stop();
         try {
             storeWriterThread.join();
@@ -434,6 +460,8 @@ public final class Engine implements Historian {
                 LOG.debug("cannot unregister {}", name, e);
             }
         }
+        // After the store writer's last commit, which would otherwise release what forwarders still need.
+        forwarders.close();
         // Cursors left open would otherwise hold store snapshots past the store's close.
         reads.closeViews();
         closeQuietly(journal);

@@ -59,6 +59,7 @@ public final class EngineBuilder implements Historian.Builder {
     private final Map<String, String> formulas = new LinkedHashMap<>();
     private Duration formulaStaleness = Duration.ofHours(1);
     private Recovery recovery = Recovery.STRICT;
+    private final Map<String, io.historian.spi.Forwarder> forwarders = new LinkedHashMap<>();
 
     /** For {@link java.util.ServiceLoader}; applications call {@link Historian#builder()}. */
     public EngineBuilder() {
@@ -272,6 +273,30 @@ public final class EngineBuilder implements Historian.Builder {
     }
 
     @Override
+    public Historian.Builder forwarder(io.historian.spi.Forwarder forwarder) {
+        Objects.requireNonNull(forwarder, "forwarder");
+        String name = Objects.requireNonNull(forwarder.name(), "forwarder.name()");
+        // The name becomes a directory under forwarders/.
+        if (name.isEmpty() || name.length() > 100 || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("invalid forwarder name '" + name
+                    + "': use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        if (forwarders.containsKey(name)) {
+            throw new IllegalArgumentException("two forwarders named " + name);
+        }
+        if (forwarder.maxBatchSamples() < 1) {
+            throw new IllegalArgumentException("maxBatchSamples must be at least 1 [forwarder=" + name + "]: "
+                    + forwarder.maxBatchSamples());
+        }
+        if (forwarder.deadLetterCapacity() < 1) {
+            throw new IllegalArgumentException("deadLetterCapacity must be at least 1 [forwarder=" + name + "]: "
+                    + forwarder.deadLetterCapacity());
+        }
+        forwarders.put(name, forwarder);
+        return this;
+    }
+
+    @Override
     public Historian.Builder health(io.historian.HealthThresholds thresholds) {
         this.health = Objects.requireNonNull(thresholds, "thresholds");
         return this;
@@ -300,7 +325,7 @@ public final class EngineBuilder implements Historian.Builder {
                 subscriberLagLimit, coldTier,
                 coldTier != null && tiering == null ? TieringPolicy.olderThan(Duration.ofDays(30)) : tiering,
                 coldCacheSize, Collections.unmodifiableMap(new LinkedHashMap<>(formulas)),
-                formulaStaleness, diskReserve, recovery, health));
+                formulaStaleness, diskReserve, recovery, health, List.copyOf(forwarders.values())));
     }
 
     private static Duration positive(Duration d, String name) {

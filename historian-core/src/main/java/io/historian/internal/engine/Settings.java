@@ -22,6 +22,7 @@ import java.util.List;
  * @param diskReserve the free space the journal leaves on its file system
  * @param recovery whether an open refuses a directory that lost data or salvages what is left
  * @param health when {@code health()} reports a reason
+ * @param forwarders the forwarders, with distinct names
  */
 public record Settings(
         Path dataDirectory,
@@ -52,7 +53,9 @@ public record Settings(
         Duration formulaStaleness,
         DataSize diskReserve,
         io.historian.Recovery recovery,
-        io.historian.HealthThresholds health) {
+        io.historian.HealthThresholds health,
+
+        List<io.historian.spi.Forwarder> forwarders) {
 
     /**
      * The largest journal entry: one entry holds a whole write call, so this follows the batch

@@ -642,6 +642,11 @@ public final class ChronicleJournal implements AutoCloseable {
         return queue.rollCycle().toCycle(index);
     }
 
+    /** The index the first entry of a cycle (segment) gets. */
+    public long firstIndexOf(int cycle) {
+        return queue.rollCycle().toIndex(cycle, 0);
+    }
+
     /**
      * Deletes every segment wholly before {@code checkpointIndex}'s segment and wakes blocked
      * writers. The caller must have made the store's commit of that checkpoint durable first.
