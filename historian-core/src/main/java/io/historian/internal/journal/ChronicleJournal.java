@@ -430,30 +430,7 @@ public final class ChronicleJournal implements AutoCloseable {
     }
 
     private void awaitSpace(long need) {
-        fullEvents.incrementAndGet();
-        if (overflowPolicy == OverflowPolicy.REJECT) {
-            throw full("REJECT");
-        }
-        long blockedFrom = System.nanoTime();
-        long deadline = blockedFrom + blockTimeout.toNanos();
-        budgetLock.lock();
-        try {
-            writersWaiting = true;
-            while (usedBytes.get() + need > budgetBytes) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw full("BLOCK, waited " + blockTimeout.toMillis() + " ms");
-                }
-                spaceFreed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HistorianException("interrupted while waiting for journal space [dir=" + directory + "]", e);
-        } finally {
-            writersWaiting = false;
-            budgetLock.unlock();
-            blockedNanos.addAndGet(System.nanoTime() - blockedFrom);
-        }
+        awaitRoom(() -> usedBytes.get() + need <= budgetBytes, this::full, "journal space");
     }
 
     /**
@@ -500,27 +477,39 @@ public final class ChronicleJournal implements AutoCloseable {
     }
 
     private void awaitDisk(long need) {
+        awaitRoom(() -> diskHas(need), policy -> new DiskFullException(refusal + "; policy=" + policy), "disk space");
+    }
+
+    /**
+     * The overflow policy, for the budget and the disk alike: REJECT throws at once; BLOCK waits
+     * until {@code hasRoom}, woken by {@link #release} or every 50 ms, until the block timeout.
+     * The wait counts in the blocked time either way.
+     */
+    private void awaitRoom(java.util.function.BooleanSupplier hasRoom,
+            java.util.function.Function<String, ? extends RuntimeException> refused, String what) {
         fullEvents.incrementAndGet();
         if (overflowPolicy == OverflowPolicy.REJECT) {
-            throw new DiskFullException(refusal + "; policy=REJECT");
+            throw refused.apply("REJECT");
         }
-        long deadline = System.nanoTime() + blockTimeout.toNanos();
+        long blockedFrom = System.nanoTime();
+        long deadline = blockedFrom + blockTimeout.toNanos();
         budgetLock.lock();
         try {
             writersWaiting = true;
-            while (!diskHas(need)) {
+            while (!hasRoom.getAsBoolean()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new DiskFullException(refusal + "; policy=BLOCK, waited " + blockTimeout.toMillis() + " ms");
+                    throw refused.apply("BLOCK, waited " + blockTimeout.toMillis() + " ms");
                 }
-                spaceFreed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+                spaceFreed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new HistorianException("interrupted while waiting for disk space [dir=" + directory + "]", e);
+            throw new HistorianException("interrupted while waiting for " + what + " [dir=" + directory + "]", e);
         } finally {
             writersWaiting = false;
             budgetLock.unlock();
+            blockedNanos.addAndGet(System.nanoTime() - blockedFrom);
         }
     }
 
