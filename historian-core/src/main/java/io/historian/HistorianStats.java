@@ -1,5 +1,6 @@
 package io.historian;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,6 +51,8 @@ import java.util.Map;
  * @param expiredChunks local chunks deleted by retention since open (a chunk goes when its last
  *     sample is behind the retention horizon)
  * @param expiredSegments cold-tier segments deleted by retention since open
+ * @param forwarders each forwarder's status, in the order they were added to the builder (see
+ *     {@link Historian#forwarder(String)}); empty when there is none
  */
 public record HistorianStats(
         long receivedSamples,
@@ -78,7 +81,8 @@ public record HistorianStats(
         long storeLagMillis,
         long corruptJournalEntries,
         long expiredChunks,
-        long expiredSegments) {
+        long expiredSegments,
+        List<ForwarderStatus> forwarders) {
 
     /**
      * Makes the map unmodifiable.

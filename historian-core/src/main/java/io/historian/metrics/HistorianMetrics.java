@@ -1,5 +1,6 @@
 package io.historian.metrics;
 
+import io.historian.ForwarderStatus;
 import io.historian.Health;
 import io.historian.Historian;
 import io.historian.HistorianStats;
@@ -39,7 +40,7 @@ import java.util.function.ToDoubleFunction;
  * conventions (dots, base units: bytes and seconds); a Prometheus registry renders
  * {@code historian.ingest.samples} as {@code historian_ingest_samples_total}. Every meter is
  * listed in the README ("Metrics and health"); cardinality is bounded by the number of
- * subscriptions, never by tags.
+ * subscriptions and forwarders, never by tags.
  *
  * <table>
  * <caption>Meters</caption>
@@ -69,6 +70,12 @@ import java.util.function.ToDoubleFunction;
  * <tr><td>historian.tiering.segments / .bytes</td><td>counter</td><td></td><td>a run records segments</td></tr>
  * <tr><td>historian.tiering.cutoff</td><td>time gauge</td><td></td><td>the cutoff rises (seconds since the epoch)</td></tr>
  * <tr><td>historian.cold.cache.requests</td><td>counter</td><td>result=hit|miss</td><td>a query needs a cold segment</td></tr>
+ * <tr><td>historian.forwarder.samples</td><td>counter</td><td>forwarder, outcome=sent|retried|dead_lettered</td><td>a target acknowledges, a batch is sent again, a sample is refused for good</td></tr>
+ * <tr><td>historian.forwarder.bytes</td><td>counter, bytes</td><td>forwarder</td><td>a target acknowledges (as it counts bytes)</td></tr>
+ * <tr><td>historian.forwarder.lag.samples / .lag</td><td>gauge / gauge, seconds</td><td>forwarder</td><td>samples wait for the target / the oldest of them ages</td></tr>
+ * <tr><td>historian.forwarder.dead.letters / .dropped</td><td>gauge / counter</td><td>forwarder</td><td>dead letters are kept, retried or purged / the oldest is dropped</td></tr>
+ * <tr><td>historian.forwarder.restarts</td><td>counter</td><td>forwarder</td><td>a failed or hung target is closed and opened again</td></tr>
+ * <tr><td>historian.forwarder.state</td><td>gauge</td><td>forwarder</td><td>0 starting, 1 forwarding, 2 replaying, 3 backing off, 4 closed</td></tr>
  * <tr><td>historian.health</td><td>gauge</td><td></td><td>0 UP, 1 DEGRADED, 2 DOWN</td></tr>
  * <tr><td>historian.health.reason</td><td>gauge</td><td>cause</td><td>1 while that {@link Health.Cause} is a reason, else 0</td></tr>
  * </table>
@@ -139,6 +146,7 @@ public final class HistorianMetrics implements MeterBinder {
         bindStore(registry);
         bindJournal(registry);
         bindHealth(registry);
+        bindForwarders(registry);
         if (telemetry != null) {
             bindQueries(registry);
             bindSubscriptions(registry);
@@ -241,6 +249,65 @@ public final class HistorianMetrics implements MeterBinder {
                     TimeUnit.NANOSECONDS).description("queries, per mode: time of the call that returns the cursor")
                     .tags(tags).tag("mode", mode.tag()).register(r);
         }
+    }
+
+    private void bindForwarders(MeterRegistry r) {
+        HistorianStats now = stats.get();
+        if (now == null) {
+            return;
+        }
+        // Forwarders are fixed when the historian is built, so their meters can be made once here.
+        for (ForwarderStatus f : now.forwarders()) {
+            String name = f.name();
+            forwarderCounter(r, name, "historian.forwarder.samples", "samples the target acknowledged", null,
+                    ForwarderStatus::sentSamples, "outcome", "sent");
+            forwarderCounter(r, name, "historian.forwarder.samples", "samples sent again after a failed send", null,
+                    ForwarderStatus::retriedSamples, "outcome", "retried");
+            forwarderCounter(r, name, "historian.forwarder.samples", "samples the target refused for good", null,
+                    ForwarderStatus::deadLetteredSamples, "outcome", "dead_lettered");
+            forwarderCounter(r, name, "historian.forwarder.bytes", "bytes the target acknowledged", BaseUnits.BYTES,
+                    ForwarderStatus::sentBytes);
+            forwarderCounter(r, name, "historian.forwarder.restarts", "target closed and opened again after a failure",
+                    null, ForwarderStatus::restarts);
+            forwarderGauge(r, name, "historian.forwarder.lag.samples", "samples not acknowledged yet", null,
+                    ForwarderStatus::lagSamples);
+            TimeGauge.builder("historian.forwarder.lag", historian, TimeUnit.MILLISECONDS,
+                    h -> forwarderStat(name, f2 -> f2.lagTime().toMillis()))
+                    .description("age of the oldest sample not acknowledged").tags(tags).tag("forwarder", name)
+                    .register(r);
+            forwarderGauge(r, name, "historian.forwarder.dead.letters", "dead letters kept", null,
+                    ForwarderStatus::deadLetters);
+            forwarderCounter(r, name, "historian.forwarder.dead.letters.dropped", "dead letters dropped, oldest first",
+                    null, ForwarderStatus::deadLettersDropped);
+            forwarderGauge(r, name, "historian.forwarder.state",
+                    "0 starting, 1 forwarding, 2 replaying, 3 backing off, 4 closed", null, f2 -> f2.state().ordinal());
+        }
+    }
+
+    private void forwarderCounter(MeterRegistry r, String name, String meter, String description, String unit,
+            ToDoubleFunction<ForwarderStatus> f, String... tagPairs) {
+        FunctionCounter.builder(meter, historian, h -> forwarderStat(name, f)).description(description)
+                .baseUnit(unit).tags(tags).tag("forwarder", name).tags(tagPairs).register(r);
+    }
+
+    private void forwarderGauge(MeterRegistry r, String name, String meter, String description, String unit,
+            ToDoubleFunction<ForwarderStatus> f) {
+        Gauge.builder(meter, historian, h -> forwarderStat(name, f)).description(description).baseUnit(unit)
+                .tags(tags).tag("forwarder", name).register(r);
+    }
+
+    /** One forwarder's figure from the shared snapshot; NaN once the historian is closed. */
+    private double forwarderStat(String name, ToDoubleFunction<ForwarderStatus> f) {
+        HistorianStats s = stats.get();
+        if (s == null) {
+            return Double.NaN;
+        }
+        for (ForwarderStatus status : s.forwarders()) {
+            if (status.name().equals(name)) {
+                return f.applyAsDouble(status);
+            }
+        }
+        return Double.NaN;
     }
 
     private void bindSubscriptions(MeterRegistry r) {

@@ -347,7 +347,8 @@ public final class Engine implements Historian {
                 journal.diskFreeBytes(), journal.refusal(),
                 recovery.lostEntries(), recovery.lostSamples(), recovery.summary(),
                 storeWriter.appliedSamples.get(), lagSamples, telemetry.storeLagMillis(),
-                storeWriter.corruptEntries.get(), storeWriter.retentionDeleted.get(), telemetry.expiredSegments());
+                storeWriter.corruptEntries.get(), storeWriter.retentionDeleted.get(), telemetry.expiredSegments(),
+                forwarders.statuses());
     }
 
     @Override

@@ -59,6 +59,15 @@ public final class Forwarders implements AutoCloseable {
         }
     }
 
+    /** {@return every forwarder's status, in the order they were added} */
+    public List<ForwarderStatus> statuses() {
+        List<ForwarderStatus> all = new ArrayList<>(runners.size());
+        for (ForwarderRunner r : runners.values()) {
+            all.add(r.status());
+        }
+        return all;
+    }
+
     /** The forwarder of that name, or null. */
     public Forwarding get(String name) {
         return runners.get(name);
