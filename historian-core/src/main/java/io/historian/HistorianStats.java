@@ -117,9 +117,11 @@ public record HistorianStats(
      * @param corruptJournalEntries journal entries found corrupt and skipped
      * @param expiredChunks local chunks deleted by retention since open
      * @param expiredSegments cold-tier segments deleted by retention since open
+     * @param forwarders each forwarder's status, in the order they were added; copied
      */
     public HistorianStats {
         rejectedByReason = Map.copyOf(rejectedByReason);
+        forwarders = List.copyOf(forwarders);
     }
 
     /** {@return true when the historian has failed; see {@link #failure()}} */
