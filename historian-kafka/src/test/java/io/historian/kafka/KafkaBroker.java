@@ -24,10 +24,23 @@ final class KafkaBroker implements AutoCloseable {
     private final Path logDir;
     private final int port;
     private final int controllerPort;
+    private final boolean flushEachMessage;
     private KafkaRaftServer server;
 
+    /** A broker that syncs its log after every message, so a stop in a test loses nothing it acknowledged. */
     KafkaBroker(Path logDir) {
+        this(logDir, true);
+    }
+
+    /**
+     * A broker on a fresh log directory.
+     *
+     * @param flushEachMessage sync the log after every message (tests), or leave it to the OS as a
+     *     production broker does (benchmarks)
+     */
+    KafkaBroker(Path logDir, boolean flushEachMessage) {
         this.logDir = logDir;
+        this.flushEachMessage = flushEachMessage;
         this.port = freePort();
         this.controllerPort = freePort();
         try {
@@ -78,7 +91,9 @@ final class KafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("auto.create.topics.enable", "true");
-        p.put("log.flush.interval.messages", "1");
+        if (flushEachMessage) {
+            p.put("log.flush.interval.messages", "1");
+        }
         server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
         server.startup();
     }

@@ -8,6 +8,8 @@ import io.historian.DataSize;
 import io.historian.DeadLetter;
 import io.historian.ForwarderStatus;
 import io.historian.Historian;
+import io.historian.Quality;
+import io.historian.Sample;
 import io.historian.SampleBatch;
 import io.historian.internal.engine.Internals;
 import io.historian.kafka.TopicReader.Key;
@@ -168,6 +170,39 @@ class KafkaForwarderIT {
     }
 
     @Test
+    void batchRecords_carryEverySampleWithItsQuality_inOrderPerTag_inFewRecords() {
+        try (Historian h = builder().forwarder(forwarder(broker.bootstrapServers(), "runs")
+                        .format(RecordFormat.PROTOBUF_BATCH).maxSamplesPerRecord(40).build()).build();
+                TopicReader reader = new TopicReader(broker.bootstrapServers(), "runs")) {
+            write(h, 0, 2_000);
+            SampleBatch odd = new SampleBatch();
+            odd.add("line1.tag0", Instant.ofEpochMilli(T0 + 2_000_000L), Double.NaN, Quality.BAD_NO_COMMUNICATION);
+            odd.add("line1.tag1", Instant.ofEpochMilli(T0 + 2_000_000L), -0.0, Quality.UNCERTAIN_LAST_USABLE_VALUE);
+            h.write(odd);
+            write(h, 2_001, 3_000);
+            Set<Key> written = keys(0, 2_000);
+            written.addAll(keys(2_001, 3_000));
+            written.add(new Key("line1.tag0", T0 + 2_000_000L));
+            written.add(new Key("line1.tag1", T0 + 2_000_000L));
+            awaitTopic(reader, h, "kafka", written, true);
+            reader.assertInOrderPerTag();
+            assertTrue(reader.records() * 5 < written.size(), reader.records() + " records for " + written.size()
+                    + " samples");
+            Sample bad = reader.samples("line1.tag0").stream().filter(x -> x.timestamp().toEpochMilli()
+                    == T0 + 2_000_000L).findFirst().orElseThrow();
+            assertTrue(Double.isNaN(bad.value()));
+            assertEquals(Quality.BAD_NO_COMMUNICATION, bad.quality());
+            Sample uncertain = reader.samples("line1.tag1").stream().filter(x -> x.timestamp().toEpochMilli()
+                    == T0 + 2_000_000L).findFirst().orElseThrow();
+            assertEquals(Quality.UNCERTAIN_LAST_USABLE_VALUE, uncertain.quality());
+            Sample plain = reader.samples("line1.tag3").get(7);
+            assertEquals(T0 + 7_000L, plain.timestamp().toEpochMilli());
+            assertEquals(7 + 3 * 0.01, plain.value());
+            assertEquals(Quality.GOOD, plain.quality());
+        }
+    }
+
+    @Test
     void historianKilledMidStream_thenReopened_everyJournaledSampleArrives() throws Exception {
         String topic = "killed";
         Path log = dir.resolve("child.log");
@@ -218,6 +253,9 @@ class KafkaForwarderIT {
                 .forwarder(forwarder(broker.bootstrapServers(), "refused").property("max.request.size", "400").build())
                 .forwarder(forwarder(broker.bootstrapServers(), "refused-json").name("json")
                         .format(RecordFormat.JSON).build())
+                .forwarder(forwarder(broker.bootstrapServers(), "refused-batch").name("batch")
+                        .format(RecordFormat.PROTOBUF_BATCH).maxSamplesPerRecord(5)
+                        .property("max.request.size", "400").build())
                 .build();
                 TopicReader reader = new TopicReader(broker.bootstrapServers(), "refused")) {
             write(h, 0, 200);
@@ -238,6 +276,14 @@ class KafkaForwarderIT {
             assertTrue(Double.isNaN(json.get(0).value()));
             assertTrue(json.get(0).reason().contains("JSON has no number for NaN"), json.get(0).reason());
             assertEquals(keys(0, 400).size() + 1, h.forwarder("json").status().sentSamples());
+
+            // A batch record too large: every sample in it (here the long tag's one) is a dead letter.
+            await().atMost(WAIT).until(() -> h.forwarder("batch").status().lagSamples() == 0);
+            List<DeadLetter> batch = h.forwarder("batch").readDeadLetters();
+            assertEquals(1, batch.size());
+            assertEquals(longTag, batch.get(0).tag());
+            assertTrue(batch.get(0).reason().startsWith("RecordTooLargeException"), batch.get(0).reason());
+            assertEquals(written.size(), h.forwarder("batch").status().sentSamples());
         }
     }
 

@@ -44,15 +44,21 @@ final class TopicReader implements AutoCloseable {
     private int pollOnce() {
         int n = 0;
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            Sample s = KafkaForwarder.decode(r.value());
-            if (!s.tag().equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))) {
-                throw new AssertionError("record key " + new String(r.key()) + " is not the tag " + s.tag());
+            for (Sample s : KafkaForwarder.decodeAll(r.value())) {
+                if (!s.tag().equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    throw new AssertionError("record key " + new String(r.key()) + " is not the tag " + s.tag());
+                }
+                byTag.computeIfAbsent(s.tag(), t -> new ArrayList<>()).add(s);
             }
-            byTag.computeIfAbsent(s.tag(), t -> new ArrayList<>()).add(s);
             n++;
         }
         records += n;
         return n;
+    }
+
+    /** The samples read of one tag, in the order they came. */
+    List<Sample> samples(String tag) {
+        return byTag.getOrDefault(tag, List.of());
     }
 
     long records() {
