@@ -494,7 +494,7 @@ public final class SparkplugForwarder implements Forwarder {
     private final class Commands implements MqttCallback {
         @Override
         public void connectionLost(Throwable cause) {
-            LOG.warn("lost the MQTT connection [forwarder={}, broker={}]: {}", name, broker, cause.toString());
+            LOG.warn("lost the MQTT connection [forwarder={}, broker={}]: {}", name, broker, String.valueOf(cause));
         }
 
         @Override

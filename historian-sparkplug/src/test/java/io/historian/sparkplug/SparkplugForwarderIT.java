@@ -168,6 +168,8 @@ class SparkplugForwarderIT {
             ForwarderStatus s = h.forwarder("sparkplug").status();
             assertEquals(0, s.deadLetteredSamples(), s.toString());
             assertTrue(s.sentBytes() > 20_000L * 20, "bytes published are counted: " + s);
+            System.out.printf("published %d samples in %d bytes (%.1f bytes/sample, births included)%n",
+                    s.sentSamples(), s.sentBytes(), (double) s.sentBytes() / s.sentSamples());
             List<Event> events = host.events();
             assertEquals("NBIRTH", events.get(0).type());
             assertEquals(0, events.get(0).bdSeq());
