@@ -1,6 +1,7 @@
 package io.historian.sparkplug;
 
 import io.historian.DataSize;
+import io.historian.HistorianException;
 import io.historian.Quality;
 import io.historian.sparkplug.internal.proto.SparkplugB.Payload;
 import io.historian.spi.Forwarder;
@@ -67,8 +68,9 @@ import org.slf4j.LoggerFactory;
  * {@code Node Control/...}, without a device), or adding it would make the birth certificate larger
  * than {@link Builder#maxMessageSize} (the birth holds every metric); also when its timestamp lies
  * before 1970 (Sparkplug timestamps are unsigned). Anything else (the broker is down or refuses the
- * connection, a timeout) throws, and the historian sends the batch again after a backoff, on a new
- * connection and session if the old one was lost.
+ * connection, a timeout) throws a retryable {@link HistorianException} with the MQTT client's error
+ * as its cause, and the historian sends the batch again after a backoff, on a new connection and
+ * session if the old one was lost.
  * <p><b>Threads:</b> immutable configuration; the historian calls {@link #open}, {@link #send} and
  * {@link #close} from one thread at a time. An NCMD arrives on the MQTT client's thread and only
  * sets a flag.
@@ -220,8 +222,48 @@ public final class SparkplugForwarder implements Forwarder {
         return callTimeout;
     }
 
+    /**
+     * Connects and publishes the births, unless connected already.
+     *
+     * @throws HistorianException (retryable) if the broker cannot be reached or refuses the connection
+     */
     @Override
-    public void open() throws MqttException {
+    public void open() {
+        try {
+            ensureConnected();
+        } catch (MqttException e) {
+            throw failure("cannot connect to the MQTT broker", e);
+        }
+    }
+
+    /**
+     * Publishes the batch: a birth first if it holds a tag not yet born or a rebirth was asked
+     * for, then its data messages; returns once the broker has acknowledged every one.
+     *
+     * @throws HistorianException (retryable) if a publish fails or is not acknowledged in time
+     */
+    @Override
+    public void send(Batch batch) {
+        long deadline = System.nanoTime() + callTimeout.toNanos();
+        publishedBytes = 0;
+        try {
+            ensureConnected();
+            sendBatch(batch, deadline);
+        } catch (MqttException | RuntimeException e) {
+            // The batch comes again whole; what it left unacknowledged is of no more interest.
+            pending.clear();
+            throw e instanceof MqttException m ? failure("publishing to the MQTT broker failed", m)
+                    : (RuntimeException) e;
+        }
+        batch.bytesSent(publishedBytes);
+    }
+
+    private HistorianException failure(String what, MqttException e) {
+        return new HistorianException(what + " [broker=" + broker + ", clientId=" + clientId + ", reason="
+                + e.getReasonCode() + "]: " + e.getMessage(), e, true);
+    }
+
+    private void ensureConnected() throws MqttException {
         if (writer == null) {
             writer = new DataMessageWriter(maxMessageSize);
             aliases = new int[maxBatchSamples];
@@ -230,21 +272,6 @@ public final class SparkplugForwarder implements Forwarder {
         if (client == null || !client.isConnected()) {
             connect(deadline);
         }
-    }
-
-    @Override
-    public void send(Batch batch) throws MqttException {
-        long deadline = System.nanoTime() + callTimeout.toNanos();
-        publishedBytes = 0;
-        try {
-            open();
-            sendBatch(batch, deadline);
-        } catch (MqttException | RuntimeException e) {
-            // The batch comes again whole; what it left unacknowledged is of no more interest.
-            pending.clear();
-            throw e;
-        }
-        batch.bytesSent(publishedBytes);
     }
 
     private void sendBatch(Batch batch, long deadline) throws MqttException {
