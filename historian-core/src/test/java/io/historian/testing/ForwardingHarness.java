@@ -49,6 +49,29 @@ public final class ForwardingHarness {
     private static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
+    /**
+     * The command line's first four arguments: {@code [samples=5000000] [runs=3] [rate=1000000] [seconds=30]}.
+     *
+     * @param samples samples per run
+     * @param runs runs of each configuration
+     * @param rate the paced run's offered samples/s
+     * @param seconds the paced run's length
+     */
+    public record Options(long samples, int runs, long rate, int seconds) {
+        /**
+         * Reads the options from a {@code main}'s arguments; later arguments are the target's.
+         *
+         * @param args the arguments
+         * @return the options, with defaults for those not given
+         */
+        public static Options parse(String[] args) {
+            return new Options(args.length > 0 ? Long.parseLong(args[0]) : 5_000_000,
+                    args.length > 1 ? Integer.parseInt(args[1]) : 3,
+                    args.length > 2 ? Long.parseLong(args[2]) : 1_000_000,
+                    args.length > 3 ? Integer.parseInt(args[3]) : 30);
+        }
+    }
+
     /** What the harness forwards to: a broker already running on 127.0.0.1. */
     public interface Target {
         /**
@@ -95,14 +118,12 @@ public final class ForwardingHarness {
      *
      * @param target the broker and its forwarders
      * @param work a directory for the historians' data, emptied as runs end
-     * @param samples samples per run
-     * @param runs runs of each configuration
-     * @param rate the paced run's offered samples/s
-     * @param seconds the paced run's length
+     * @param options how much to run
      * @throws Exception if a run fails
      */
-    public static void run(Target target, Path work, long samples, int runs, long rate, int seconds)
-            throws Exception {
+    public static void run(Target target, Path work, Options options) throws Exception {
+        long samples = options.samples();
+        int runs = options.runs();
         ForwardingHarness harness = new ForwardingHarness(target, work);
         System.out.printf(Locale.ROOT, "forwarding: %,d samples per run, %d tags, batches of %,d, %d runs; JDK %s, %d cpus%n",
                 samples, TAGS, BATCH, runs, Runtime.version(), Runtime.getRuntime().availableProcessors());
@@ -128,7 +149,7 @@ public final class ForwardingHarness {
             }
             System.out.println();
         }
-        harness.paced(rate, seconds);
+        harness.paced(options.rate(), options.seconds());
     }
 
     /** One configuration: {ingest samples/s, forwarding samples/s per forwarder, CPU ns per forwarded sample}. */

@@ -28,10 +28,7 @@ public final class ForwardingBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        long samples = args.length > 0 ? Long.parseLong(args[0]) : 5_000_000;
-        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        long rate = args.length > 2 ? Long.parseLong(args[2]) : 1_000_000;
-        int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+        ForwardingHarness.Options options = ForwardingHarness.Options.parse(args);
         RecordFormat format = args.length > 4 ? RecordFormat.valueOf(args[4]) : RecordFormat.PROTOBUF_BATCH;
         Path work = Files.createTempDirectory("historian-forwarding-bench");
         try (KafkaBroker broker = new KafkaBroker(work.resolve("broker"), false)) {
@@ -63,7 +60,7 @@ public final class ForwardingBenchmark {
                 public List<String> clientThreads() {
                     return List.of("kafka-producer-network-thread");
                 }
-            }, work, samples, runs, rate, seconds);
+            }, work, options);
         } finally {
             ForwardingHarness.deleteTree(work);
         }

@@ -387,6 +387,47 @@ public final class SparkplugForwarder implements Forwarder {
 
     // ---------------------------------------------------------------- session
 
+    /**
+     * Plain sockets with Nagle's algorithm off: a batch's last data message would otherwise wait
+     * for the broker's delayed ACK before it leaves, and the forwarder waits for its PUBACK, so
+     * every batch paid that delay (about 15 ms a batch of 5,000 samples on loopback).
+     */
+    private static final class NoDelaySockets extends javax.net.SocketFactory {
+        static final NoDelaySockets INSTANCE = new NoDelaySockets();
+
+        private static java.net.Socket noDelay(java.net.Socket s) throws java.io.IOException {
+            s.setTcpNoDelay(true);
+            return s;
+        }
+
+        @Override
+        public java.net.Socket createSocket() throws java.io.IOException {
+            return noDelay(new java.net.Socket());
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port) throws java.io.IOException {
+            return noDelay(new java.net.Socket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port, java.net.InetAddress localHost, int localPort)
+                throws java.io.IOException {
+            return noDelay(new java.net.Socket(host, port, localHost, localPort));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port) throws java.io.IOException {
+            return noDelay(new java.net.Socket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress address, int port, java.net.InetAddress localAddress,
+                int localPort) throws java.io.IOException {
+            return noDelay(new java.net.Socket(address, port, localAddress, localPort));
+        }
+    }
+
     private void connect(long deadline) throws MqttException {
         if (client != null) {
             // The connection was lost: this is a new session with a new bdSeq and births.
@@ -401,6 +442,9 @@ public final class SparkplugForwarder implements Forwarder {
         options.setConnectionTimeout((int) Math.max(1, Math.min(callTimeout.toSeconds(), 60)));
         options.setMaxInflight(2 * WINDOW);
         options.setWill(ndeathTopic, deathCertificate(), 1, false);
+        if (broker.startsWith("tcp://")) {
+            options.setSocketFactory(NoDelaySockets.INSTANCE);
+        }
         if (username != null) {
             options.setUserName(username);
         }
