@@ -130,6 +130,7 @@ public final class ChunkCodec {
     private final long[] blockExceptionHigh = new long[BLOCK];
     private final int[] scaleMisses = new int[MAX_SCALE + 1];
     private int[] valueExceptionPos = new int[64];
+    private boolean oneQuality;
     private long[] valueExceptionBits = new long[64];
 
     public ChunkCodec() {
@@ -680,6 +681,14 @@ public final class ChunkCodec {
         return count;
     }
 
+    /**
+     * Whether every sample of the chunk the last successful {@link #decode} returned has the same
+     * quality code, as its quality section says: a reader may then skip per-sample quality checks.
+     */
+    public boolean decodedOneQuality() {
+        return oneQuality;
+    }
+
     private void readTimestamps(long[] t, int count, long first, long last) throws CorruptChunkException {
         t[0] = first;
         if (count == 1) {
@@ -735,9 +744,8 @@ public final class ChunkCodec {
             throw new CorruptChunkException("decimal scale out of range [scale=" + scale + ", max="
                     + MAX_SCALE + "]");
         }
-        double p = POW10[scale];
         long k = unZigZag(in.readVarLong("first value"));
-        v[0] = k / p;
+        v[0] = k;
         long[] b = block;
         for (int start = 1; start < count; start += BLOCK) {
             int len = Math.min(BLOCK, count - start);
@@ -745,8 +753,14 @@ public final class ChunkCodec {
             for (int j = 0; j < len; j++) {
                 long u = b[j];
                 k += (u >>> 1) ^ -(u & 1);
-                v[start + j] = k / p;
+                v[start + j] = k;
             }
+        }
+        // The division has a loop of its own: over doubles the JIT vectorizes it, while beside the
+        // running sum above it would cost a scalar division per value. (double) k / p is what
+        // k / p computes, so every value is bit for bit the same; dividing by 1 changes nothing.
+        if (scale > 0) {
+            divide(v, count, POW10[scale]);
         }
         long exceptions = in.readVarLong("exception count");
         if (Long.compareUnsigned(exceptions, count) > 0) {
@@ -763,6 +777,12 @@ public final class ChunkCodec {
             position += (int) gap + 1;
             v[position] = Double.longBitsToDouble(in.read(64));
             in.checkInBounds("exception value");
+        }
+    }
+
+    private static void divide(double[] v, int count, double p) {
+        for (int i = 0; i < count; i++) {
+            v[i] = v[i] / p;
         }
     }
 
@@ -804,9 +824,11 @@ public final class ChunkCodec {
         in.require(1, "quality mode");
         if (in.readBit() == 0) {
             Arrays.fill(q, 0, count, headerWorst);
+            oneQuality = true;
             return;
         }
         long runs = in.readVarLong("quality run count");
+        oneQuality = runs == 1;
         if (runs < 1 || runs > count) {
             throw new CorruptChunkException("quality run count out of range [runs="
                     + Long.toUnsignedString(runs) + ", count=" + count + "]");

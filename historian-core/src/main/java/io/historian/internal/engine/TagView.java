@@ -174,6 +174,7 @@ final class TagView implements SeriesView {
         double[] values;
         int[] qualities;
         int count;
+        boolean oneQuality;
         long chunkFirst;
         // The chunk nextHeader moved to: either store bytes (not yet decoded) or a memory chunk.
         private byte[] pendingBytes;
@@ -190,6 +191,7 @@ final class TagView implements SeriesView {
         private double hFirstValue;
         private double hLastValue;
         private int hNumbers;
+        private boolean memoryOneQuality;
 
         Walk(long at, boolean forward) {
             this.forward = forward;
@@ -312,7 +314,9 @@ final class TagView implements SeriesView {
             double lastValue = Double.NaN;
             int numbers = 0;
             int worst = c.qualities[0];
+            int differ = 0;
             for (int i = 0; i < c.count; i++) {
+                differ |= c.qualities[i] ^ c.qualities[0];
                 double v = c.values[i];
                 if (!Double.isNaN(v)) {
                     min = Double.isNaN(min) ? v : Math.min(min, v);
@@ -333,6 +337,7 @@ final class TagView implements SeriesView {
             hFirstValue = firstValue;
             hLastValue = lastValue;
             hNumbers = numbers;
+            memoryOneQuality = differ == 0;
         }
 
         @Override
@@ -346,6 +351,7 @@ final class TagView implements SeriesView {
                 values = c.values;
                 qualities = c.qualities;
                 count = c.count;
+                oneQuality = memoryOneQuality;
                 chunkFirst = c.first();
                 pendingMemory = null;
             }
@@ -444,6 +450,11 @@ final class TagView implements SeriesView {
             return count;
         }
 
+        @Override
+        public boolean oneQuality() {
+            return oneQuality;
+        }
+
         private void decode(long start, byte[] bytes, int length) {
             reads.countDecode();
             try {
@@ -454,6 +465,7 @@ final class TagView implements SeriesView {
                     decodedQualities = new int[n];
                 }
                 count = codec.decode(bytes, length, decodedTs, decodedValues, decodedQualities);
+                oneQuality = codec.decodedOneQuality();
             } catch (CorruptChunkException e) {
                 throw reads.corruptOnRead(tagId, start, e);
             }

@@ -27,9 +27,15 @@ import java.util.Set;
  * requested aggregate is in {@link #HEADER_AGGREGATES} and a chunk with no Bad sample lies wholly
  * inside the interval; then the header's count, min, max, sum, first and last values and count of
  * numbers equal what the samples give (NaN skipped in both; a sum or mean may differ in the last
- * bits, as the chunk's sum is added as one term). One thread.
+ * bits, as the chunk's sum is added as one term). Otherwise samples are taken a run at a time
+ * (a loaded chunk's samples up to the interval's end): a run of a chunk whose values all have a
+ * number and whose samples share one quality that is not Bad goes through loops over the arrays
+ * ({@link #addCleanRun}) that repeat the per-sample arithmetic, in the same order wherever order
+ * changes a result, so both paths give the same bits. One thread.
  */
 public final class AggregatingCursor implements AggregateCursor {
+    /** Whether clean runs go through the run kernels; cleared by tests that compare both paths. */
+    static volatile boolean runKernels = true;
     static final Set<Aggregate> HEADER_AGGREGATES = EnumSet.of(Aggregate.COUNT, Aggregate.MIN, Aggregate.MAX,
             Aggregate.SUM, Aggregate.RANGE, Aggregate.FIRST, Aggregate.LAST, Aggregate.DELTA, Aggregate.MEAN);
     private static final int UNCERTAIN_CARRIED = Quality.UNCERTAIN_LAST_USABLE_VALUE.code();
@@ -42,6 +48,10 @@ public final class AggregatingCursor implements AggregateCursor {
     private final boolean headerPath;
     private final boolean timeWeighted;
     private final boolean linear;
+    // Which running figures the requested aggregates need beyond count, first and last.
+    private final boolean stddev;
+    private final boolean needMinMax;
+    private final boolean needSum;
     private final Fill fill;
     private boolean closed;
 
@@ -102,6 +112,10 @@ public final class AggregatingCursor implements AggregateCursor {
             tw |= a.ordinal() >= Aggregate.TIME_WEIGHTED_MEAN.ordinal();
         }
         this.timeWeighted = tw;
+        this.stddev = aggregates.contains(Aggregate.STDDEV);
+        this.needMinMax = aggregates.contains(Aggregate.MIN) || aggregates.contains(Aggregate.MAX)
+                || aggregates.contains(Aggregate.RANGE);
+        this.needSum = aggregates.contains(Aggregate.SUM) || aggregates.contains(Aggregate.MEAN);
         this.linear = view.interpolation() == Interpolation.LINEAR;
         int n = aggs.length;
         lastValue = new double[n];
@@ -197,29 +211,53 @@ public final class AggregatingCursor implements AggregateCursor {
         return true;
     }
 
+    // One interval's running state, reset by compute(): fields rather than locals so that the
+    // per-sample path (add) and the run kernels (addCleanRun) share it.
+    private long nonBad;
+    private long usableCount;
+    private int quality;
+    private double min;
+    private double max;
+    private double sum;
+    private double first;
+    private double last;
+    private double mean;
+    private double m2;
+    // Time-weighted state, in value x ms and ms.
+    private long pos;
+    private double area;
+    private long usableTime;
+    private long goodTime;
+    private long badTime;
+    private int twQuality;
+    private boolean twUsed;
+    // Scratch of the clean-run kernels, grown to the largest chunk seen.
+    private double[] segments = new double[0];
+    private double[] previousValues = new double[0];
+    private double[] segmentAreas = new double[0];
+
     /** One interval's row from {@code stream}; {@code timeWeighted} also accounts the time between samples. */
     private Row compute(SampleStream stream, boolean timeWeighted, long s, long e) {
         Row row = new Row(aggs.length);
         row.start = s;
         row.end = e;
-        long nonBad = 0;
-        long usableCount = 0;
-        int quality = 0;
-        double min = Double.NaN;
-        double max = Double.NaN;
-        double sum = Double.NaN;
-        double first = Double.NaN;
-        double last = Double.NaN;
-        double mean = 0;
-        double m2 = 0;
-        // Time-weighted state, in value x ms and ms.
-        long pos = s;
-        double area = 0;
-        long usableTime = 0;
-        long goodTime = 0;
-        long badTime = 0;
-        int twQuality = 0;
-        boolean twUsed = false;
+        nonBad = 0;
+        usableCount = 0;
+        quality = 0;
+        min = Double.NaN;
+        max = Double.NaN;
+        sum = Double.NaN;
+        first = Double.NaN;
+        last = Double.NaN;
+        mean = 0;
+        m2 = 0;
+        pos = s;
+        area = 0;
+        usableTime = 0;
+        goodTime = 0;
+        badTime = 0;
+        twQuality = 0;
+        twUsed = false;
         while (true) {
             if (headerPath && stream.chunkWithin(e)) {
                 ChunkWalk w = stream.walk();
@@ -243,59 +281,30 @@ public final class AggregatingCursor implements AggregateCursor {
             if (!stream.peek() || stream.t >= e) {
                 break;
             }
-            long t = stream.t;
-            double v = stream.v;
-            int q = stream.q;
-            stream.consume();
-            if (timeWeighted) {
-                if (t > pos) {
-                    int[] tw = segment(pos, t, true, t, v, q);
-                    area += segArea;
-                    usableTime += segUsable;
-                    goodTime += segGood;
-                    badTime += segBad;
-                    if (tw != null) {
-                        twQuality = Quality.worst(twQuality, segQuality);
-                        twUsed = true;
-                    }
+            if (stream.isAfter) {
+                add(stream.t, stream.v, stream.q, timeWeighted);
+                stream.consume();
+                continue;
+            }
+            // The lookahead and the samples after it in the loaded chunk, up to e, as one run.
+            int a = stream.runStart();
+            int b = stream.runEnd(e);
+            long[] ts = stream.runTimestamps();
+            double[] vs = stream.runValues();
+            int[] qs = stream.runQualities();
+            add(ts[a], vs[a], qs[a], timeWeighted);
+            if (b - a > 1 && stream.chunkClean && Quality.severity(qs[a]) < 2 && !stddev && runKernels) {
+                addCleanRun(ts, vs, qs[a], a + 1, b, timeWeighted);
+            } else {
+                for (int i = a + 1; i < b; i++) {
+                    add(ts[i], vs[i], qs[i], timeWeighted);
                 }
-                pos = t;
             }
-            hasPrev = true;
-            prevT = t;
-            prevV = v;
-            prevQ = q;
-            if (Quality.severity(q) >= 2) {
-                continue;
-            }
-            nonBad++;
-            quality = Quality.worst(quality, q);
-            if (Double.isNaN(v)) {
-                continue;
-            }
-            usableCount++;
-            min = Double.isNaN(min) ? v : Math.min(min, v);
-            max = Double.isNaN(max) ? v : Math.max(max, v);
-            sum = Double.isNaN(sum) ? v : sum + v;
-            if (usableCount == 1) {
-                first = v;
-            }
-            last = v;
-            double d = v - mean;
-            mean += d / usableCount;
-            m2 += d * (v - mean);
+            stream.consumeRun(b);
         }
         if (timeWeighted && e > pos) {
             boolean right = stream.peek();
-            int[] tw = segment(pos, e, right, stream.t, stream.v, stream.q);
-            area += segArea;
-            usableTime += segUsable;
-            goodTime += segGood;
-            badTime += segBad;
-            if (tw != null) {
-                twQuality = Quality.worst(twQuality, segQuality);
-                twUsed = true;
-            }
+            account(segment(pos, e, right, stream.t, stream.v, stream.q));
         }
         row.empty = nonBad == 0;
         int sq = nonBad == 0 ? Aggregate.NO_DATA : quality;
@@ -335,6 +344,159 @@ public final class AggregatingCursor implements AggregateCursor {
             row.qualities[i] = aggs[i] == Aggregate.COUNT && nonBad == 0 ? Aggregate.NO_DATA : q;
         }
         return row;
+    }
+
+    /** Adds the segment {@link #segment} just measured; {@code used} is what it returned. */
+    private void account(int[] used) {
+        area += segArea;
+        usableTime += segUsable;
+        goodTime += segGood;
+        badTime += segBad;
+        if (used != null) {
+            twQuality = Quality.worst(twQuality, segQuality);
+            twUsed = true;
+        }
+    }
+
+    /** Accounts one sample (the next in time order) into the interval's state. */
+    private void add(long t, double v, int q, boolean timeWeighted) {
+        if (timeWeighted) {
+            if (t > pos) {
+                account(segment(pos, t, true, t, v, q));
+            }
+            pos = t;
+        }
+        hasPrev = true;
+        prevT = t;
+        prevV = v;
+        prevQ = q;
+        if (Quality.severity(q) >= 2) {
+            return;
+        }
+        nonBad++;
+        quality = Quality.worst(quality, q);
+        if (Double.isNaN(v)) {
+            return;
+        }
+        usableCount++;
+        min = Double.isNaN(min) ? v : Math.min(min, v);
+        max = Double.isNaN(max) ? v : Math.max(max, v);
+        sum = Double.isNaN(sum) ? v : sum + v;
+        if (usableCount == 1) {
+            first = v;
+        }
+        last = v;
+        if (stddev) {
+            double d = v - mean;
+            mean += d / usableCount;
+            m2 += d * (v - mean);
+        }
+    }
+
+    /**
+     * What {@link #add} gives for samples {@code [a, b)} of a chunk (a >= 1) whose values all have
+     * a number and whose qualities are all {@code q} (not Bad), sample {@code a - 1} having been
+     * added last: the same operations in the same order where order matters (the sums and the
+     * area, so every result is bit for bit the same), in loops the JIT can unroll and vectorize
+     * where it does not (min and max, the area of each segment between two samples).
+     */
+    private void addCleanRun(long[] ts, double[] vs, int q, int a, int b, boolean timeWeighted) {
+        int n = b - a;
+        nonBad += n;
+        quality = Quality.worst(quality, q);
+        if (usableCount == 0) {
+            first = vs[a];
+        }
+        usableCount += n;
+        last = vs[b - 1];
+        if (needMinMax) {
+            minMax(vs, a, b);
+        }
+        if (needSum) {
+            double total = Double.isNaN(sum) ? vs[a] : sum + vs[a];
+            for (int i = a + 1; i < b; i++) {
+                total += vs[i];
+            }
+            sum = total;
+        }
+        if (timeWeighted) {
+            // Sample i - 1 owns [t(i-1), t(i)) and has a number, so every segment is used.
+            long d = ts[b - 1] - ts[a - 1];
+            usableTime += d;
+            if (Quality.severity(q) == 0) {
+                goodTime += d;
+            }
+            twQuality = Quality.worst(twQuality, q);
+            twUsed = true;
+            area = linear ? trapezoids(area, ts, vs, a, b) : steps(area, ts, vs, a, b);
+            pos = ts[b - 1];
+        }
+        hasPrev = true;
+        prevT = ts[b - 1];
+        prevV = vs[b - 1];
+        prevQ = q;
+    }
+
+    private void minMax(double[] vs, int a, int b) {
+        double lo = Double.isNaN(min) ? vs[a] : min;
+        double hi = Double.isNaN(max) ? vs[a] : max;
+        // Over numbers (-0.0 below 0.0) Math.min and Math.max do not depend on order: the JIT may
+        // reduce this loop in vector lanes and still give what one chain gives.
+        for (int i = a; i < b; i++) {
+            lo = Math.min(lo, vs[i]);
+            hi = Math.max(hi, vs[i]);
+        }
+        min = lo;
+        max = hi;
+    }
+
+    /**
+     * {@code total} plus, one after the other as {@link #add} adds them, the areas {@link #segment}
+     * gives between samples {@code a - 1 .. b - 1} (linear).
+     */
+    private double trapezoids(double total, long[] ts, double[] vs, int a, int b) {
+        double[] dt = intervals(ts, a, b);
+        double[] pv = previousValues;
+        System.arraycopy(vs, a - 1, pv, a, b - a);
+        // segment()'s arithmetic with a = t(i-1), b = t(i), independent per segment. The left
+        // value comes from a copy: a loop that read vs[i - 1] and stored into another double[]
+        // would not be vectorized, as the store might feed the next iteration's load.
+        double[] seg = segmentAreas;
+        for (int i = a; i < b; i++) {
+            double d = dt[i];
+            double left = pv[i];
+            double slope = (vs[i] - left) / d;
+            double va = left + slope * 0.0;
+            double vb = left + slope * d;
+            seg[i] = (va + vb) / 2 * d;
+        }
+        for (int i = a; i < b; i++) {
+            total += seg[i];
+        }
+        return total;
+    }
+
+    /** As {@link #trapezoids}, stepped: the left sample's value holds over each segment. */
+    private double steps(double total, long[] ts, double[] vs, int a, int b) {
+        double[] dt = intervals(ts, a, b);
+        for (int i = a; i < b; i++) {
+            total += vs[i - 1] * dt[i];
+        }
+        return total;
+    }
+
+    /** Scratch {@code dt[i] = ts[i] - ts[i - 1]} over {@code [a, b)}, as doubles. */
+    private double[] intervals(long[] ts, int a, int b) {
+        if (segments.length < b) {
+            segments = new double[b];
+            previousValues = new double[b];
+            segmentAreas = new double[b];
+        }
+        double[] dt = segments;
+        for (int i = a; i < b; i++) {
+            dt[i] = ts[i] - ts[i - 1];
+        }
+        return dt;
     }
 
     // Results of segment(), kept in fields so the hot loop allocates nothing.

@@ -22,9 +22,13 @@ final class ChunkPrefetcher implements AutoCloseable {
     /** {@link #MIN_SAMPLES}, lowered or raised by tests that compare both paths. */
     static volatile long minSamples = MIN_SAMPLES;
 
-    /** Whether a scan of {@code samples} samples should prefetch. */
+    /**
+     * Whether a scan of {@code samples} samples should prefetch: only when the process may run on
+     * more than one core (its CPU affinity counts), since on one core the prefetch thread only
+     * adds a hand-off and a context switch per chunk to the same decoding work.
+     */
     static boolean worthIt(long samples) {
-        return samples >= minSamples;
+        return samples >= minSamples && Runtime.getRuntime().availableProcessors() > 1;
     }
     private static final int BUFFERS = 4;
     private static final Object END = new Object();

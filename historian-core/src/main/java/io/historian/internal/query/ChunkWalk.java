@@ -66,6 +66,9 @@ public interface ChunkWalk extends AutoCloseable {
     /** The loaded chunk's sample count. */
     int count();
 
+    /** Whether every sample of the loaded chunk has the same quality code. */
+    boolean oneQuality();
+
     @Override
     void close();
 }

@@ -85,7 +85,7 @@ final class LttbDownsampler extends DownsamplingCursor {
 
         void ensureCapacity(int capacity) {
             if (capacity > t.length) {
-                int cap = Math.max(capacity, t.length * 2);
+                int cap = Math.max(capacity, t.length + (t.length >> 3));
                 t = Arrays.copyOf(t, cap);
                 td = Arrays.copyOf(td, cap);
                 v = Arrays.copyOf(v, cap);
@@ -122,6 +122,10 @@ final class LttbDownsampler extends DownsamplingCursor {
         this.points = points;
         this.gapThreshold = gapThreshold;
         this.every = n > points ? (double) (n - 2) / (points - 2) : 0;
+        // No bucket holds more than ceil(every) samples: sized once, the runs never grow.
+        int bucketCapacity = (int) Math.min(Integer.MAX_VALUE - 8, (long) Math.ceil(every) + 1);
+        cur.ensureCapacity(bucketCapacity);
+        nxt.ensureCapacity(bucketCapacity);
     }
 
     /**

@@ -35,6 +35,11 @@ final class SampleStream {
     int q;
     /** Whether the lookahead is the right bounding sample (at or after {@code to}). */
     boolean isAfter;
+    /**
+     * Whether every sample of the loaded chunk has a number (not NaN) and all share one quality
+     * code: then a run of it needs no per-sample checks ({@link #runEnd}).
+     */
+    boolean chunkClean;
 
     SampleStream(SeriesView view, long from, long to, boolean afterBound) {
         this(view, from, to, afterBound, false);
@@ -129,6 +134,7 @@ final class SampleStream {
             vs = d.v;
             qs = d.q;
             count = d.count;
+            chunkClean = false;
             return true;
         }
         if (!pending && !walk.nextHeader(to)) {
@@ -140,7 +146,44 @@ final class SampleStream {
         vs = walk.values();
         qs = walk.qualities();
         count = walk.count();
+        chunkClean = walk.headerNumbers() == count && walk.oneQuality();
         return true;
+    }
+
+    /**
+     * With the lookahead taken from the loaded chunk (not the right bounding sample), the end of
+     * the run that starts at the lookahead: the index in {@link #ts}, {@link #vs} and
+     * {@link #qs} of the first sample at or after {@code limit}, or the end of the chunk's part in
+     * {@code [from, to)}. The lookahead sits at {@code runEnd(...)}'s run start, {@link #runStart()}.
+     */
+    int runEnd(long limit) {
+        return lowerBound(limit, pos, end);
+    }
+
+    /** The index of the lookahead in the loaded chunk's arrays; see {@link #runEnd}. */
+    int runStart() {
+        return pos - 1;
+    }
+
+    /** The loaded chunk's timestamps; a run's indices come from {@link #runStart()} and {@link #runEnd}. */
+    long[] runTimestamps() {
+        return ts;
+    }
+
+    /** The loaded chunk's values. */
+    double[] runValues() {
+        return vs;
+    }
+
+    /** The loaded chunk's quality codes. */
+    int[] runQualities() {
+        return qs;
+    }
+
+    /** Drops the lookahead and moves past the run that ends (exclusive) at {@code index}. */
+    void consumeRun(int index) {
+        has = false;
+        pos = index;
     }
 
     /**
@@ -221,9 +264,12 @@ final class SampleStream {
     }
 
     private int lowerBound(long key, int count) {
+        return lowerBound(key, 0, count);
+    }
+
+    /** The first index in {@code [lo, hi)} whose timestamp is at least {@code key}, else {@code hi}. */
+    private int lowerBound(long key, int lo, int hi) {
         long[] a = ts;
-        int lo = 0;
-        int hi = count;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (a[mid] < key) {

@@ -1,0 +1,149 @@
+package io.historian.internal.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.historian.Historian;
+import io.historian.Interpolation;
+import io.historian.Quality;
+import io.historian.SampleBatch;
+import io.historian.TagDefinition;
+import io.historian.query.Aggregate;
+import io.historian.query.AggregateCursor;
+import io.historian.query.Fill;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Aggregates give bit for bit the same rows whether clean runs of a chunk go through the run
+ * kernels or sample by sample, over linear and stepped tags with NaN, Uncertain and Bad samples,
+ * gaps, late writes into earlier chunks, open and committed chunks, time-weighted aggregates
+ * across chunk boundaries and ranges that cut their first and last intervals.
+ */
+class AggregatingRunKernelsTest {
+    static final long T0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    static final String LIN = "k.linear";
+    static final String STEP = "k.stepped";
+    static final List<EnumSet<Aggregate>> SETS = List.of(
+            EnumSet.of(Aggregate.TIME_WEIGHTED_MEAN, Aggregate.MIN, Aggregate.MAX, Aggregate.COUNT),
+            EnumSet.complementOf(EnumSet.of(Aggregate.STDDEV)),
+            EnumSet.of(Aggregate.INTEGRAL, Aggregate.PERCENT_GOOD, Aggregate.DURATION_BAD, Aggregate.SUM,
+                    Aggregate.MEAN, Aggregate.FIRST, Aggregate.LAST, Aggregate.RANGE, Aggregate.DELTA),
+            EnumSet.allOf(Aggregate.class));
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void restore() {
+        AggregatingCursor.runKernels = true;
+    }
+
+    static List<String> rows(AggregateCursor c) {
+        List<String> out = new ArrayList<>();
+        try (c) {
+            while (c.next()) {
+                StringBuilder sb = new StringBuilder().append(c.startMillis()).append('-').append(c.endMillis());
+                for (int i = 0; i < c.aggregates().size(); i++) {
+                    sb.append(' ').append(Long.toHexString(Double.doubleToRawLongBits(c.value(i))))
+                            .append('/').append(c.qualityCode(i));
+                }
+                out.add(sb.toString());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aggregates_areBitForBitTheSameWithAndWithoutRunKernels() {
+        long seed = Long.getLong("historian.seed", System.nanoTime());
+        System.out.println("AggregatingRunKernelsTest seed=" + seed + " (replay with -Dhistorian.seed=" + seed + ")");
+        SplittableRandom r = new SplittableRandom(seed);
+        try (Historian h = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false).chunkMaxSamples(256)
+                .tag(TagDefinition.of(LIN).interpolation(Interpolation.LINEAR))
+                .tag(TagDefinition.of(STEP).interpolation(Interpolation.STEPPED))
+                .build()) {
+            long last = 0;
+            for (String tag : List.of(LIN, STEP)) {
+                last = Math.max(last, write(h, tag, r));
+            }
+            long span = last - T0;
+            int checked = 0;
+            for (int round = 0; round < 12; round++) {
+                long from = T0 - 5_000 + (long) (r.nextDouble() * span / 3);
+                long to = last + 5_000 - (long) (r.nextDouble() * span / 3);
+                Duration interval = Duration.ofMillis(60_000L + r.nextInt(900_000));
+                Fill fill = r.nextBoolean() ? Fill.NONE : Fill.PREVIOUS;
+                for (String tag : List.of(LIN, STEP)) {
+                    for (EnumSet<Aggregate> set : SETS) {
+                        Aggregate[] aggs = set.toArray(new Aggregate[0]);
+                        AggregatingCursor.runKernels = false;
+                        List<String> perSample = rows(h.query(tag).between(Instant.ofEpochMilli(from),
+                                Instant.ofEpochMilli(to)).fill(fill).aggregate(interval, aggs));
+                        AggregatingCursor.runKernels = true;
+                        List<String> kernels = rows(h.query(tag).between(Instant.ofEpochMilli(from),
+                                Instant.ofEpochMilli(to)).fill(fill).aggregate(interval, aggs));
+                        String where = "seed=" + seed + " tag=" + tag + " from=" + from + " to=" + to
+                                + " interval=" + interval + " fill=" + fill + " aggregates=" + set;
+                        assertTrue(perSample.size() > 10, "rows: " + perSample.size() + " " + where);
+                        assertEquals(perSample, kernels, where);
+                        checked += perSample.size();
+                    }
+                }
+            }
+            System.out.println("AggregatingRunKernelsTest compared " + checked + " rows");
+        }
+    }
+
+    /**
+     * Writes stretches of clean samples (one quality, no NaN) between stretches with NaN, Bad and
+     * Uncertain samples and gaps, then samples late into the written range; returns the last time.
+     */
+    private static long write(Historian h, String tag, SplittableRandom r) {
+        SampleBatch batch = new SampleBatch(10_000);
+        long t = T0;
+        double v = 100;
+        int n = 30_000 + r.nextInt(10_000);
+        boolean clean = true;
+        Quality cleanQuality = Quality.GOOD;
+        for (int i = 0; i < n; i++) {
+            if (r.nextInt(700) == 0) {
+                clean = !clean;
+                cleanQuality = r.nextInt(4) == 0 ? Quality.UNCERTAIN_LAST_USABLE_VALUE : Quality.GOOD;
+            }
+            t += r.nextInt(150) == 0 ? 300_000 + r.nextInt(600_000) : 500 + r.nextInt(1_000);
+            v += r.nextGaussian();
+            double value = Math.round(v * 100) / 100.0;
+            Quality q = cleanQuality;
+            if (!clean) {
+                if (r.nextInt(20) == 0) {
+                    value = Double.NaN;
+                }
+                int k = r.nextInt(12);
+                q = k == 0 ? Quality.BAD_SENSOR_FAILURE : k == 1 ? Quality.UNCERTAIN_SENSOR_NOT_ACCURATE : q;
+            }
+            batch.add(tag, t, value, q);
+            if (batch.size() == 10_000) {
+                h.write(batch);
+                batch.clear();
+            }
+        }
+        h.write(batch);
+        batch.clear();
+        // Late samples land in chunks written before; one that meets a written timestamp replaces it.
+        for (int i = 0; i < 300; i++) {
+            long late = T0 + 1 + (long) (r.nextDouble() * (t - T0));
+            batch.add(tag, late, r.nextInt(10) == 0 ? Double.NaN : 50 + r.nextGaussian(), Quality.GOOD);
+        }
+        h.write(batch);
+        return t;
+    }
+}
