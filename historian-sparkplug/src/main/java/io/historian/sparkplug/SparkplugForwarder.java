@@ -252,6 +252,10 @@ public final class SparkplugForwarder implements Forwarder {
         } catch (MqttException | RuntimeException e) {
             // The batch comes again whole; what it left unacknowledged is of no more interest.
             pending.clear();
+            // A birth this batch published may not have reached the host while the tags it announced
+            // are already in the table: on a connection that survives the failure, the retry would
+            // send aliases the host never saw. Births go out again before it (a reconnect does so anyway).
+            rebirthRequested = true;
             throw e instanceof MqttException m ? failure("publishing to the MQTT broker failed", m)
                     : (RuntimeException) e;
         }
