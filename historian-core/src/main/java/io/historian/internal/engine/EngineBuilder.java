@@ -44,6 +44,7 @@ public final class EngineBuilder implements Historian.Builder {
     private int maxBatchSize = 1_000_000;
     private int chunkMaxSamples = 4096;
     private Duration chunkMaxAge = Duration.ofMinutes(10);
+    private DataSize openChunkMemory = defaultOpenChunkMemory();
     private Duration retention;
     private Duration retentionCheckInterval = Duration.ofHours(1);
     private Duration commitInterval = Duration.ofMillis(200);
@@ -163,6 +164,21 @@ public final class EngineBuilder implements Historian.Builder {
     public Historian.Builder chunkMaxAge(Duration age) {
         this.chunkMaxAge = positive(age, "chunkMaxAge");
         return this;
+    }
+
+    @Override
+    public Historian.Builder openChunkMemory(DataSize memory) {
+        Objects.requireNonNull(memory, "memory");
+        if (memory.bytes() < (16L << 20)) {
+            throw new IllegalArgumentException("openChunkMemory must be at least 16 MiB: " + memory);
+        }
+        this.openChunkMemory = memory;
+        return this;
+    }
+
+    /** An eighth of the heap the JVM may grow to, between 64 MiB and 1 GiB. */
+    static DataSize defaultOpenChunkMemory() {
+        return DataSize.ofBytes(Math.max(64L << 20, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8)));
     }
 
     @Override
@@ -320,7 +336,7 @@ public final class EngineBuilder implements Historian.Builder {
         return Engine.open(new Settings(
                 dataDirectory, journalBudget, overflowPolicy, blockTimeout, durability, strictTags,
                 List.copyOf(tags.values()), duplicatePolicy, earliestTimestamp, futureTolerance,
-                maxBatchSize, chunkMaxSamples, chunkMaxAge, retention, retentionCheckInterval, commitInterval,
+                maxBatchSize, chunkMaxSamples, chunkMaxAge, openChunkMemory, retention, retentionCheckInterval, commitInterval,
                 readWaitTimeout, clock, jmx, List.copyOf(sources),
                 subscriberLagLimit, coldTier,
                 coldTier != null && tiering == null ? TieringPolicy.olderThan(Duration.ofDays(30)) : tiering,

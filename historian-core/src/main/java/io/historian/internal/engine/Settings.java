@@ -38,6 +38,7 @@ public record Settings(
         int maxBatchSize,
         int chunkMaxSamples,
         Duration chunkMaxAge,
+        DataSize openChunkMemory,
         Duration retention,
         Duration retentionCheckInterval,
         Duration commitInterval,

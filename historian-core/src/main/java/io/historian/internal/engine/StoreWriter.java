@@ -55,8 +55,11 @@ final class StoreWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
     /** Commit when this many samples wait in pending chunks. */
     private static final int PENDING_COMMIT_SAMPLES = 1 << 20;
-    /** Seal open chunks when this many samples are open in all, to bound memory. */
-    private static final long OPEN_SAMPLES_LIMIT = 2L << 20;
+    /**
+     * Heap an open sample takes, on average: 20 bytes in its chunk's arrays, which grow by
+     * doubling, so they are about three quarters full.
+     */
+    static final int BYTES_PER_OPEN_SAMPLE = 32;
     /** Raw inputs a filter buffers between two archived samples to measure its error. */
     private static final int FIDELITY_CAPACITY = 4096;
 
@@ -72,9 +75,16 @@ final class StoreWriter implements Runnable {
     private final List<Integer> withPendingIds = new ArrayList<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ChunkCodec codec = new ChunkCodec();
-    /** Committed full-size chunks kept for reuse as open chunks; readers only ever hold copies. */
+    /** Committed chunks kept for reuse as open chunks; readers only ever hold copies. */
     private final java.util.ArrayDeque<MutableChunk> spareChunks = new java.util.ArrayDeque<>();
-    private static final int MAX_SPARE_CHUNKS = 256;
+    /** Seal open chunks when this many samples are open in all, to bound memory. */
+    private final long openSamplesLimit;
+    /**
+     * The samples the spare chunks have room for, at most {@link #openSamplesLimit}: chunks are
+     * taken from the pool as fast as they return to it, so open and spare ones together stay
+     * about that size.
+     */
+    private long spareCapacity;
 
     private final ExcerptTailer tailer;
     private final ChronicleJournal.EntryReader reader = new ChronicleJournal.EntryReader();
@@ -92,6 +102,10 @@ final class StoreWriter implements Runnable {
     private long lastReadIndex = -1;
     private int releasedCycle = Integer.MIN_VALUE;
     private long openSamples;
+    /** Samples whose state {@link #touch} loads before they are applied. */
+    private static final int TOUCH_GROUP = 32;
+    /** Keeps {@link #touch}'s loads from being optimized away. */
+    private long touchSink;
     private long entryNew;
     private long entryDuplicates;
     private long pendingSamples;
@@ -120,6 +134,7 @@ final class StoreWriter implements Runnable {
     StoreWriter(Settings settings, TagRegistry registry, RocksChunkStore store, ChronicleJournal journal,
             java.util.function.LongSupplier clockMillis, java.util.Set<Integer> derivedTags) {
         this.settings = settings;
+        this.openSamplesLimit = settings.openChunkMemory().bytes() / BYTES_PER_OPEN_SAMPLE;
         this.registry = registry;
         this.store = store;
         this.journal = journal;
@@ -292,8 +307,16 @@ final class StoreWriter implements Runnable {
         var lock = stateLock.writeLock();
         lock.lock();
         try {
-            for (int i = 0; i < n; i++) {
-                apply(tagIds[i], timestamps[i], values[i], qualities[i], index);
+            for (int from = 0; from < n; from += TOUCH_GROUP) {
+                int to = Math.min(n, from + TOUCH_GROUP);
+                long touched = 0;
+                for (int i = from; i < to; i++) {
+                    touched += touch(tagIds[i]);
+                }
+                touchSink = touched;
+                for (int i = from; i < to; i++) {
+                    apply(tagIds[i], timestamps[i], values[i], qualities[i], index);
+                }
             }
         } finally {
             lock.unlock();
@@ -303,12 +326,35 @@ final class StoreWriter implements Runnable {
         if (!replayDone) {
             replayed.addAndGet(n);
         }
-        if (openSamples > OPEN_SAMPLES_LIMIT) {
+        if (openSamples > openSamplesLimit) {
             sealLargest();
         }
         if (pendingSamples >= PENDING_COMMIT_SAMPLES) {
             commit();
         }
+    }
+
+    /**
+     * Loads what {@link #apply} will read for a tag: its state, its open chunk and the chunk's
+     * append slot. With many tags every sample's state is a cache miss, and {@code apply} chases
+     * it one pointer at a time; a loop of these independent loads over a group of samples lets
+     * the processor wait for the group's misses together, so {@code apply} then finds them cached.
+     */
+    private long touch(int tagId) {
+        TagState[] s = states;
+        if (tagId >= s.length) {
+            return 0;
+        }
+        TagState st = s[tagId];
+        if (st == null) {
+            return 0;
+        }
+        MutableChunk open = st.open;
+        if (open == null) {
+            return st.lastStoredTs;
+        }
+        int slot = Math.min(open.count, open.timestamps.length - 1);
+        return open.timestamps[slot] + open.qualities[slot] + Double.doubleToRawLongBits(open.values[slot]);
     }
 
     private void housekeeping(boolean idle) {
@@ -318,7 +364,7 @@ final class StoreWriter implements Runnable {
             sealAged(now);
         }
         if (journal.underPressure()) {
-            sealAll();
+            sealPinningOldestSegment();
             commit();
         } else if (pendingSamples > 0 && (idle || now - lastCommitMillis >= settings.commitInterval().toMillis())) {
             commit();
@@ -518,6 +564,7 @@ final class StoreWriter implements Runnable {
                 if (open == null) {
                     open = new MutableChunk(64);
                 } else {
+                    spareCapacity -= open.timestamps.length;
                     open.reset();
                 }
                 open.openedAtMillis = clockMillis.getAsLong();
@@ -674,18 +721,54 @@ final class StoreWriter implements Runnable {
         }
     }
 
+    /**
+     * Under journal pressure: seals the open chunks whose first sample came from the oldest journal
+     * segment any of them pins, when that segment lies before the one being read; the commit that
+     * follows releases it. Sealing every open chunk instead releases nothing more while the store
+     * writer trails the journal (its backlog is then what fills the journal), yet cuts every tag's
+     * chunk short on each pass: with 100,000 tags, chunks of a few samples.
+     */
+    private void sealPinningOldestSegment() {
+        if (lastReadIndex < 0) {
+            return;
+        }
+        int readCycle = journal.cycleOf(lastReadIndex);
+        int oldest = Integer.MAX_VALUE;
+        for (TagState st : states) {
+            if (st != null && st.open != null && st.open.firstEntryIndex != Long.MAX_VALUE) {
+                oldest = Math.min(oldest, journal.cycleOf(st.open.firstEntryIndex));
+            }
+        }
+        if (oldest >= readCycle) {
+            return;
+        }
+        var lock = stateLock.writeLock();
+        lock.lock();
+        try {
+            for (int id = 0; id < states.length; id++) {
+                TagState st = states[id];
+                if (st != null && st.open != null && st.open.firstEntryIndex != Long.MAX_VALUE
+                        && journal.cycleOf(st.open.firstEntryIndex) <= oldest) {
+                    seal(id, st);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void sealLargest() {
         var lock = stateLock.writeLock();
         lock.lock();
         try {
             int threshold = Math.max(16, settings.chunkMaxSamples() / 4);
-            for (int id = 0; id < states.length && openSamples > OPEN_SAMPLES_LIMIT / 2; id++) {
+            for (int id = 0; id < states.length && openSamples > openSamplesLimit / 2; id++) {
                 TagState st = states[id];
                 if (st != null && st.open != null && st.open.count >= threshold) {
                     seal(id, st);
                 }
             }
-            if (openSamples > OPEN_SAMPLES_LIMIT / 2) {
+            if (openSamples > openSamplesLimit / 2) {
                 for (int id = 0; id < states.length; id++) {
                     TagState st = states[id];
                     if (st != null && st.open != null) {
@@ -782,11 +865,12 @@ final class StoreWriter implements Runnable {
         int full = settings.chunkMaxSamples();
         for (TagState st : withPending) {
             for (MutableChunk c : st.pending.values()) {
-                // Committed chunks of full size go back to the pool: growing a fresh open chunk to
-                // full size allocates about 40 bytes per sample.
+                // Committed chunks go back to the pool: growing a fresh open chunk allocates about
+                // 40 bytes per sample, and with many tags chunks are sealed early, all at once.
                 int capacity = c.timestamps.length;
-                if (capacity >= full && capacity <= 2 * full && spareChunks.size() < MAX_SPARE_CHUNKS) {
+                if (capacity >= 64 && capacity <= 2 * full && spareCapacity + capacity <= openSamplesLimit) {
                     spareChunks.add(c);
+                    spareCapacity += capacity;
                 }
             }
             st.pending.clear();

@@ -11,7 +11,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.rocksdb.WriteBatch;
 
@@ -69,19 +71,18 @@ final class TagRegistry {
         int[] result = new int[defs.size()];
         List<TagDefinition> changed = new ArrayList<>();
         List<Integer> changedIds = new ArrayList<>();
+        // By name, the ids given in this call: a call may bring 100,000 new tags.
+        Map<String, Integer> newIds = new HashMap<>();
         int next = size;
         for (int i = 0; i < defs.size(); i++) {
             TagDefinition d = defs.get(i);
             int id = idOf(d.name());
             if (id < 0) {
-                for (int j = 0; j < changed.size(); j++) {
-                    if (changed.get(j).name().equals(d.name())) {
-                        id = changedIds.get(j);
-                    }
-                }
+                id = newIds.getOrDefault(d.name(), -1);
             }
             if (id < 0) {
                 id = next++;
+                newIds.put(d.name(), id);
             } else if (id < size && definitions[id].equals(d)) {
                 result[i] = id;
                 continue;
