@@ -23,16 +23,21 @@ import java.util.Objects;
  * <p><b>Thread safety:</b> immutable; each setter returns a new policy.
  */
 public final class TieringPolicy {
+    /** Uploads in flight at once unless {@link #uploadConcurrency} says otherwise. */
+    public static final int DEFAULT_UPLOADS = 16;
     private final Duration olderThan;
     private final DataSize keepLocalUnder;
     private final Duration checkEvery;
     private final Duration partition;
+    private final int uploadConcurrency;
 
-    private TieringPolicy(Duration olderThan, DataSize keepLocalUnder, Duration checkEvery, Duration partition) {
+    private TieringPolicy(Duration olderThan, DataSize keepLocalUnder, Duration checkEvery, Duration partition,
+            int uploadConcurrency) {
         this.olderThan = olderThan;
         this.keepLocalUnder = keepLocalUnder;
         this.checkEvery = checkEvery;
         this.partition = partition;
+        this.uploadConcurrency = uploadConcurrency;
     }
 
     /**
@@ -42,7 +47,7 @@ public final class TieringPolicy {
      * @return the policy
      */
     public static TieringPolicy olderThan(Duration age) {
-        return new TieringPolicy(positive(age, "age"), null, Duration.ofHours(1), Duration.ofDays(1));
+        return new TieringPolicy(positive(age, "age"), null, Duration.ofHours(1), Duration.ofDays(1), DEFAULT_UPLOADS);
     }
 
     /**
@@ -52,7 +57,8 @@ public final class TieringPolicy {
      * @return the policy
      */
     public static TieringPolicy localSizeAbove(DataSize size) {
-        return new TieringPolicy(null, Objects.requireNonNull(size, "size"), Duration.ofHours(1), Duration.ofDays(1));
+        return new TieringPolicy(null, Objects.requireNonNull(size, "size"), Duration.ofHours(1), Duration.ofDays(1),
+                DEFAULT_UPLOADS);
     }
 
     /**
@@ -62,7 +68,7 @@ public final class TieringPolicy {
      * @return a new policy; this one is unchanged
      */
     public TieringPolicy keepLocalUnder(DataSize size) {
-        return new TieringPolicy(olderThan, Objects.requireNonNull(size, "size"), checkEvery, partition);
+        return new TieringPolicy(olderThan, Objects.requireNonNull(size, "size"), checkEvery, partition, uploadConcurrency);
     }
 
     /**
@@ -76,7 +82,7 @@ public final class TieringPolicy {
         if (interval.isNegative()) {
             throw new IllegalArgumentException("checkEvery must not be negative: " + interval);
         }
-        return new TieringPolicy(olderThan, keepLocalUnder, interval, partition);
+        return new TieringPolicy(olderThan, keepLocalUnder, interval, partition, uploadConcurrency);
     }
 
     /**
@@ -91,7 +97,22 @@ public final class TieringPolicy {
         if (length.compareTo(Duration.ofMinutes(1)) < 0 || length.compareTo(Duration.ofDays(366)) > 0) {
             throw new IllegalArgumentException("partition must be between 1 minute and 366 days: " + length);
         }
-        return new TieringPolicy(olderThan, keepLocalUnder, checkEvery, length);
+        return new TieringPolicy(olderThan, keepLocalUnder, checkEvery, length, uploadConcurrency);
+    }
+
+    /**
+     * How many segment uploads the job keeps in flight at once (default {@value #DEFAULT_UPLOADS}),
+     * from 1 to 64. Uploads of small segments wait mostly on round trips, so several at once
+     * multiply throughput; each holds one connection to the cold tier.
+     *
+     * @param uploads the number of concurrent uploads, 1 to 64
+     * @return a new policy; this one is unchanged
+     */
+    public TieringPolicy uploadConcurrency(int uploads) {
+        if (uploads < 1 || uploads > 64) {
+            throw new IllegalArgumentException("uploadConcurrency must be between 1 and 64: " + uploads);
+        }
+        return new TieringPolicy(olderThan, keepLocalUnder, checkEvery, partition, uploads);
     }
 
     /** {@return the age limit, or null when only size counts} */
@@ -114,6 +135,11 @@ public final class TieringPolicy {
         return partition;
     }
 
+    /** {@return how many segment uploads may be in flight at once} */
+    public int uploadConcurrency() {
+        return uploadConcurrency;
+    }
+
     private static Duration positive(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {
@@ -125,6 +151,6 @@ public final class TieringPolicy {
     @Override
     public String toString() {
         return "TieringPolicy[olderThan=" + olderThan + ", keepLocalUnder=" + keepLocalUnder + ", checkEvery="
-                + checkEvery + ", partition=" + partition + "]";
+                + checkEvery + ", partition=" + partition + ", uploadConcurrency=" + uploadConcurrency + "]";
     }
 }

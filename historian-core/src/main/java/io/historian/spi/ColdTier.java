@@ -25,8 +25,8 @@ import java.util.List;
  * for {@link #stat} (it returns null) but is a {@link java.nio.file.NoSuchFileException} for
  * {@link #fetch}.
  *
- * <p><b>Thread safety:</b> implementations are thread-safe: the tiering job writes while queries
- * fetch.
+ * <p><b>Thread safety:</b> implementations are thread-safe: the tiering job uploads several
+ * objects at once (see {@link io.historian.TieringPolicy#uploadConcurrency}) while queries fetch.
  *
  * <p><b>Lifecycle:</b> the historian closes the tier it was given when it closes.
  */
@@ -45,6 +45,27 @@ public interface ColdTier extends AutoCloseable {
      * @throws IOException if the tier cannot be reached or answers with an error; the historian retries
      */
     void put(String key, byte[] content, String sha256) throws IOException;
+
+    /**
+     * Stores an object as {@link #put} does, then reports what the tier holds at the key, as
+     * {@link #stat} would. The tiering job records a segment in the manifest only when this
+     * answer shows the segment's size and SHA-256.
+     *
+     * <p>The default calls {@link #put} then {@link #stat}. An implementation may answer from
+     * the upload's own response instead of a second request, but only when that response proves
+     * the tier stored exactly these bytes with this SHA-256 (an S3 server's ETag equal to the
+     * MD5 of the content of a single-part upload, say); otherwise it must {@link #stat}.
+     *
+     * @param key the object's key, relative to the tier's root or prefix (see the class comment)
+     * @param content the whole object; not modified
+     * @param sha256 the content's SHA-256 in lower-case hex, computed by the caller
+     * @return what the tier holds at the key after the upload, or null if it holds nothing
+     * @throws IOException if the tier cannot be reached or answers with an error; the historian retries
+     */
+    default ObjectInfo putAndStat(String key, byte[] content, String sha256) throws IOException {
+        put(key, content, sha256);
+        return stat(key);
+    }
 
     /**
      * The size and recorded SHA-256 of an object.

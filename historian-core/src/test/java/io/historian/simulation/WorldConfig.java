@@ -116,7 +116,9 @@ record WorldConfig(DuplicatePolicy duplicates, long retentionMillis, String tier
         if (hasTier()) {
             TieringPolicy policy = "age".equals(tiering) ? TieringPolicy.olderThan(Duration.ofMillis(tierAgeMillis))
                     : TieringPolicy.localSizeAbove(DataSize.ofBytes(tierSizeBytes));
-            b.coldTier(tier).tiering(policy.checkEvery(Duration.ZERO).partition(Duration.ofMillis(partitionMillis)));
+            // One upload at a time: the tier's failure counts calls, so their order must replay with the seed.
+            b.coldTier(tier).tiering(policy.checkEvery(Duration.ZERO).partition(Duration.ofMillis(partitionMillis))
+                    .uploadConcurrency(1));
         }
         if (journalReject) {
             b.journalBudget(SMALL_JOURNAL).journalOverflow(OverflowPolicy.REJECT).maxBatchSize(2_000_000);

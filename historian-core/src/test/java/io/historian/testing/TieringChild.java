@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * The child side of the tiering crash tests: writes {@link #TAGS} for eight days, then runs the
  * tiering job with {@code historian.tiering.haltAfter} set, so the JVM halts after the named step
- * of the first segment. args: data directory, tier directory, step ({@code upload} or {@code manifest}).
+ * of the first batch of segments. args: data directory, tier directory, step ({@code firstUpload},
+ * {@code upload} or {@code manifest}).
  */
 public final class TieringChild {
     /** Tags written. */
@@ -32,7 +33,9 @@ public final class TieringChild {
     public static Historian.Builder builder(Path data, Path tier) {
         return Historian.builder().dataDirectory(data).jmx(false).clock(CLOCK)
                 .coldTier(FileSystemColdTier.of(tier))
-                .tiering(TieringPolicy.olderThan(Duration.ofDays(2)).checkEvery(Duration.ZERO));
+                .tiering(TieringPolicy.olderThan(Duration.ofDays(2)).checkEvery(Duration.ZERO)
+                        // Two uploads at once: a batch of 16 segments, fewer than the 21 to tier.
+                        .uploadConcurrency(2));
     }
 
     public static void main(String[] args) {

@@ -2,6 +2,7 @@ package io.historian.tiering;
 
 import io.historian.HistorianException;
 import io.historian.spi.ColdTier;
+import io.minio.Checksum;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
 import io.minio.ListObjectsArgs;
@@ -20,18 +21,24 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
 /**
@@ -48,7 +55,9 @@ import okhttp3.OkHttpClient;
  * <p>Objects live under {@code prefix}: several historians share a bucket with distinct
  * prefixes. Each object carries the SHA-256 of its content as user metadata
  * ({@code x-amz-meta-historian-sha256}); {@link #stat} returns it, so verification never depends
- * on the ETag, which differs between servers for multipart uploads.
+ * on the ETag alone, which differs between servers for multipart uploads. An upload is verified
+ * from its own response when the ETag there is the MD5 of the content (a single-part upload),
+ * and by a {@link #stat} otherwise.
  *
  * <p><b>Errors:</b> network failures, timeouts and 5xx answers are {@link IOException}s (the
  * historian retries them); a missing object is {@code null} from {@link #stat} and a
@@ -64,6 +73,13 @@ import okhttp3.OkHttpClient;
 public final class S3ColdTier implements ColdTier {
     private static final String SHA_META = "historian-sha256";
     private static final Set<String> MISSING = Set.of("NoSuchKey", "NoSuchObject", "NotFound");
+    /** Requests in flight at once: the most uploads a tiering policy allows, plus room for reads. */
+    private static final int MAX_CONCURRENT = 80;
+    /**
+     * The checksum the server verifies the body against: minio's default, CRC32C, is a per-byte
+     * table in Java, while CRC32 is the JDK's intrinsic; both catch a body damaged on the way.
+     */
+    private static final Checksum.Algorithm CHECKSUM = Checksum.Algorithm.CRC32;
 
     private final MinioClient client;
     private final OkHttpClient http;
@@ -83,7 +99,10 @@ public final class S3ColdTier implements ColdTier {
                 .readTimeout(b.readTimeout)
                 .writeTimeout(b.readTimeout)
                 .callTimeout(b.callTimeout)
-                .retryOnConnectionFailure(false);
+                .retryOnConnectionFailure(false)
+                .dispatcher(dispatcher())
+                // Enough idle connections for every upload the tiering job keeps in flight.
+                .connectionPool(new ConnectionPool(MAX_CONCURRENT, 5, TimeUnit.MINUTES));
         if (b.trustedCertificates != null) {
             X509TrustManager tm = trustManager(b.trustedCertificates);
             try {
@@ -105,6 +124,17 @@ public final class S3ColdTier implements ColdTier {
             return new io.minio.credentials.Credentials(c.accessKey(), c.secretKey(), c.sessionToken(), null);
         });
         this.client = mb.build();
+    }
+
+    /**
+     * minio's calls go through OkHttp's dispatcher, which by default runs only five at once per
+     * host: fewer than the tiering job's concurrent uploads.
+     */
+    private static Dispatcher dispatcher() {
+        Dispatcher d = new Dispatcher();
+        d.setMaxRequests(MAX_CONCURRENT);
+        d.setMaxRequestsPerHost(MAX_CONCURRENT);
+        return d;
     }
 
     private static X509TrustManager trustManager(Path pem) {
@@ -147,12 +177,45 @@ public final class S3ColdTier implements ColdTier {
 
     @Override
     public void put(String key, byte[] content, String sha256) throws IOException {
-        String name = objectName(key);
+        upload(objectName(key), content, sha256);
+    }
+
+    /**
+     * Uploads, then answers from the upload's ETag when it is the MD5 of the content, as it is for
+     * a single-part upload stored unencrypted or with SSE-S3: the server then holds these bytes,
+     * with the SHA-256 metadata of the same request. Any other ETag (SSE-KMS, SSE-C, a server
+     * with its own scheme) costs a {@link #stat}, as the default does.
+     *
+     * @param key the object's key, relative to the prefix
+     * @param content the whole object; not modified
+     * @param sha256 the content's SHA-256 in lower-case hex, computed by the caller
+     * @return the object's size and SHA-256 as stored
+     * @throws IOException if the server cannot be reached or answers with an error
+     */
+    @Override
+    public ObjectInfo putAndStat(String key, byte[] content, String sha256) throws IOException {
+        String etag = upload(objectName(key), content, sha256);
+        if (etag != null && etag.replace("\"", "").equalsIgnoreCase(md5Hex(content))) {
+            return new ObjectInfo(content.length, sha256);
+        }
+        return stat(key);
+    }
+
+    private String upload(String name, byte[] content, String sha256) throws IOException {
         try {
-            client.putObject(PutObjectArgs.builder().bucket(bucket).object(name).data(content, content.length)
-                    .contentType("application/octet-stream").userMetadata(Map.of(SHA_META, sha256)).build());
+            return client.putObject(PutObjectArgs.builder().bucket(bucket).object(name).data(content, content.length)
+                    .contentType("application/octet-stream").userMetadata(Map.of(SHA_META, sha256))
+                    .checksum(CHECKSUM).build()).etag();
         } catch (MinioException | RuntimeException e) {
             throw io("upload", name, e);
+        }
+    }
+
+    private static String md5Hex(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is missing from this JVM", e);
         }
     }
 
@@ -241,6 +304,11 @@ public final class S3ColdTier implements ColdTier {
      * shows the request's headers, among them {@code X-Amz-Security-Token}.
      */
     private IOException io(String what, String name, Exception e) {
+        if (!(e instanceof ErrorResponseException) && !(e instanceof io.minio.errors.ServerException)) {
+            // A transport failure (a cut, a timeout) may have broken other pooled connections too:
+            // drop the idle ones, or each retry could draw another dead one from the pool.
+            http.connectionPool().evictAll();
+        }
         return new IOException(what + " failed [bucket=" + bucket + ", object=" + name + ", endpoint=" + endpoint + "]: "
                 + failure(e));
     }

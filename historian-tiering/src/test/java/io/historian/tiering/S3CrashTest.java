@@ -23,8 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A child JVM tiering to S3 is halted right after uploading its first segment, or right after
- * recording it in the manifest; the next run completes with every sample present exactly once
+ * A child JVM tiering to S3 is halted in its first batch of segments: right after one upload while
+ * others are in flight, after all its uploads, or after recording the batch in the manifest; the next run completes with every sample present exactly once
  * and no unreferenced object in the bucket.
  */
 class S3CrashTest {
@@ -44,7 +44,7 @@ class S3CrashTest {
     }
 
     @ParameterizedTest(name = "halted after {0}")
-    @ValueSource(strings = {"upload", "manifest"})
+    @ValueSource(strings = {"firstUpload", "upload", "manifest"})
     void tierNow_afterAKill_resumesWithNothingLostOrDoubled(String step) throws Exception {
         Path data = dir.resolve("data");
         String prefix = "crash-" + step + "/";
@@ -56,8 +56,12 @@ class S3CrashTest {
         try (Historian h = S3TieringChild.builder(s3.port(), prefix, data).build()) {
             TieringReport r = h.tierNow();
             System.out.println("after a halt at " + step + ": " + r);
-            if (step.equals("upload")) {
-                assertEquals(1, r.segmentsAdopted(), r.toString());
+            if (!step.equals("manifest")) {
+                // Nothing was recorded before the halt: every segment is adopted or written now.
+                assertTrue(r.segmentsAdopted() > 0, r.toString());
+                assertEquals(TierData.manifestKeys(h).size(), r.segmentsAdopted() + r.segmentsWritten(), r.toString());
+            } else {
+                assertTrue(r.segmentsWritten() > 0, r.toString());
             }
             try (S3ColdTier tier = s3.tier(prefix)) {
                 assertEquals(TierData.manifestKeys(h), TierData.tierKeys(tier), "unreferenced or missing objects");

@@ -237,7 +237,7 @@ class S3CredentialLeakTest {
             }
         }
         String text = captured.substring(before);
-        assertTrue(text.contains("cold tier stat failed") && text.contains("while fetching a segment"), text);
+        assertTrue(text.contains("cold tier upload failed") && text.contains("while fetching a segment"), text);
         assertTrue(text.contains("HTTP 501"), text);
         assertNoSecret(text);
     }

@@ -22,7 +22,10 @@ final class S3ProxyServer implements AutoCloseable {
         store = new TransientNio2BlobStore();
         store.createContainer(BUCKET);
         proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET).build();
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET)
+                // Jetty's pool starts at eight threads; capped there it never grows under concurrent
+                // uploads, so the leak check does not count new server threads as the test's own.
+                .jettyMaxThreads(8).build();
         proxy.start();
         await("S3Proxy start").atMost(Duration.ofSeconds(30)).until(() -> "STARTED".equals(proxy.getState()));
         // Jetty starts its scheduler thread on the first requests; start it here, not inside a

@@ -9,8 +9,8 @@ import java.time.Duration;
 
 /**
  * The child side of the S3 crash test: writes {@link TieringChild#TAGS} for eight days and runs
- * the tiering job, halting the JVM after the named step of the first segment.
- * args: S3 port, prefix, data directory, step ({@code upload} or {@code manifest}).
+ * the tiering job, halting the JVM after the named step of the first batch of segments.
+ * args: S3 port, prefix, data directory, step ({@code firstUpload}, {@code upload} or {@code manifest}).
  */
 public final class S3TieringChild {
     private S3TieringChild() {
@@ -21,7 +21,9 @@ public final class S3TieringChild {
                 .coldTier(S3ColdTier.builder().endpoint("http://127.0.0.1:" + port).region("us-east-1")
                         .bucket(S3ProxyServer.BUCKET).prefix(prefix)
                         .credentials(S3Credentials.of(S3ProxyServer.ACCESS, S3ProxyServer.SECRET)).build())
-                .tiering(TieringPolicy.olderThan(Duration.ofDays(2)).checkEvery(Duration.ZERO));
+                .tiering(TieringPolicy.olderThan(Duration.ofDays(2)).checkEvery(Duration.ZERO)
+                        // Two uploads at once: a batch of 16 segments, fewer than the 21 to tier.
+                        .uploadConcurrency(2));
     }
 
     public static void main(String[] args) {

@@ -21,12 +21,14 @@ import java.util.stream.Stream;
  * main, not a test: it asserts nothing about speed.
  *
  * <p>Workload: {@code TAGS} tags x {@code DAYS} days at one sample per 10 s, 2-decimal values;
- * tiered with a one-day partition (one segment per tag and day). Run from the repository root:
+ * tiered with a one-day partition (one segment per tag and day), first by a fresh JVM, then by
+ * a second historian in the same JVM with the same data, once the HTTP code is compiled. Run from
+ * the repository root:
  * <pre>
  * mvn -q -o -pl historian-tiering -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java $(flags) -cp historian-tiering/target/test-classes:historian-core/target/test-classes:\
  *     historian-core/target/classes:historian-tiering/target/classes:$(cat historian-tiering/target/cp.txt) \
- *     io.historian.tiering.TieringBenchmark [tags] [days]
+ *     io.historian.tiering.TieringBenchmark [tags] [days] [concurrent uploads]
  * </pre>
  */
 public final class TieringBenchmark {
@@ -36,6 +38,7 @@ public final class TieringBenchmark {
     public static void main(String[] args) throws Exception {
         int tags = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int days = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+        int uploads = args.length > 2 ? Integer.parseInt(args[2]) : TieringPolicy.DEFAULT_UPLOADS;
         long perTag = days * 8640L;
         Path dir = Files.createTempDirectory("tiering-bench");
         Clock clock = Clock.fixed(Instant.ofEpochMilli(TierData.T0 + (days + 1) * 86_400_000L), ZoneOffset.UTC);
@@ -46,17 +49,13 @@ public final class TieringBenchmark {
         try (S3ProxyServer s3 = new S3ProxyServer()) {
             Historian.Builder builder = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false).clock(clock)
                     .coldCacheSize(DataSize.ofGigabytes(1))
-                    .tiering(TieringPolicy.olderThan(Duration.ofDays(1)).checkEvery(Duration.ZERO));
-            try (Historian h = builder.coldTier(s3.tier("bench/")).build()) {
-                TierData.write(h, names, perTag, 10_000);
-                h.compact();
-                long t0 = System.nanoTime();
-                TieringReport r = h.tierNow();
-                double s = (System.nanoTime() - t0) / 1e9;
-                System.out.printf("tiering: %d segments, %d samples, %.2f MB in %.2f s -> %.0f samples/s, %.2f MB/s, "
-                        + "%.1f ms/segment%n", r.segmentsWritten(), r.samples(), r.bytes() / 1e6, s, r.samples() / s,
-                        r.bytes() / 1e6 / s, s * 1000 / r.segmentsWritten());
-            }
+                    .tiering(TieringPolicy.olderThan(Duration.ofDays(1)).checkEvery(Duration.ZERO)
+                            .uploadConcurrency(uploads));
+            // The first run pays for compiling the HTTP client and server code (both in this JVM);
+            // the second, on a new historian with the same data, runs as a long-lived historian's would.
+            tier(builder, s3, names, perTag, "bench/", "tiering");
+            tier(builder.dataDirectory(dir.resolve("data-warm")), s3, names, perTag, "warm/", "tiering, JIT warm");
+            builder.dataDirectory(dir.resolve("data"));
             Instant from = Instant.ofEpochMilli(TierData.T0 + 86_400_000L * 3);
             Instant to = from.plus(Duration.ofDays(1));
             for (int round = 0; round < 3; round++) {
@@ -83,6 +82,20 @@ public final class TieringBenchmark {
             }
         } finally {
             deleteTree(dir);
+        }
+    }
+
+    private static void tier(Historian.Builder builder, S3ProxyServer s3, List<String> names, long perTag,
+            String prefix, String label) throws Exception {
+        try (Historian h = builder.coldTier(s3.tier(prefix)).build()) {
+            TierData.write(h, names, perTag, 10_000);
+            h.compact();
+            long t0 = System.nanoTime();
+            TieringReport r = h.tierNow();
+            double s = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("%s: %d segments, %d samples, %.2f MB in %.2f s -> %.0f samples/s, %.2f MB/s, "
+                    + "%.1f ms/segment%n", label, r.segmentsWritten(), r.samples(), r.bytes() / 1e6, s,
+                    r.samples() / s, r.bytes() / 1e6 / s, s * 1000 / r.segmentsWritten());
         }
     }
 

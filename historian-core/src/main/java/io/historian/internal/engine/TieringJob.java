@@ -19,9 +19,18 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
@@ -29,35 +38,51 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The tiering job: moves closed chunks older than the cutoff to the cold tier, one segment per
- * tag and partition.
+ * tag and partition, in batches of segments uploaded concurrently.
  *
- * <p><b>Steps per segment.</b> (1) Raise the immutability cutoff F with the drain protocol of
+ * <p><b>Steps.</b> (1) Raise the immutability cutoff F with the drain protocol of
  * {@link Lifecycle}: the write path refuses samples before F, the store writer applies everything
  * accepted earlier, seals the open chunks behind F and commits them with F: from then on no
- * chunk that ends before F changes. (2) Encode the partition's chunks, byte for byte, into a
- * segment; record an upload intent (synced). The key is deterministic: the partition's, or, when
- * the manifest already lists a segment of that partition, one that adds the first chunk's start,
- * so a segment never overwrites another. (3) Adopt the object already at the key if its size and
- * SHA-256 match, else upload it; stat again and compare. (4) On the store writer thread, check the
- * local chunks are still exactly the ones exported, then write the manifest entry, clear the
- * intent and delete the chunks in one synced RocksDB batch: the manifest is never behind the
- * delete, and readers of any snapshot see each chunk once (local chunks below a tag's watermark
- * are ignored). (5) Reclaim the deleted chunks' disk space.
+ * chunk that ends before F changes. (2) Encode each partition's chunks, byte for byte, into a
+ * segment, and gather segments into a batch (bounded in count and bytes). The key is
+ * deterministic: the partition's, or, when the manifest already lists a segment of that
+ * partition, one that adds the first chunk's start, so a segment never overwrites another.
+ * (3) Record an upload intent for every segment of the batch in one synced write. (4) Upload the
+ * batch's segments concurrently ({@link TieringPolicy#uploadConcurrency}); each upload is
+ * verified by {@link ColdTier#putAndStat}. Only a key named by an intent left open by an earlier
+ * run can already hold an object of ours, so only such a key is stat'ed first, and its object
+ * adopted if its size and SHA-256 match. (5) When every upload of the batch has ended, on the
+ * store writer thread, check each segment's local chunks are still exactly the ones exported,
+ * then write the manifest entries, clear their intents and delete their chunks in one synced
+ * RocksDB batch: the manifest is never behind the delete, and readers of any snapshot see each
+ * chunk once (local chunks below a tag's watermark are ignored). A tag's segments are recorded
+ * in time order and stop at its first segment not recorded, because an entry for a later
+ * partition would move the watermark past chunks still only local. (6) Reclaim the deleted
+ * chunks' disk space.
  *
- * <p><b>Recovery.</b> A crash before (4) leaves the chunks local and maybe an object plus an
- * intent: the next run exports the same bytes to the same key and adopts or replaces the
- * object. A crash after (4) left nothing to do. Intents still open at the end of a complete run
- * name objects nobody references (their data was not exported again), which are deleted. A
- * network fault is retried with backoff; if it persists the run stops with
- * {@link ColdTierUnavailableException} and the next run resumes.
+ * <p><b>Recovery.</b> A crash before (5) leaves the chunks local and maybe objects plus their
+ * intents: the next run exports the same bytes to the same keys and adopts or replaces the
+ * objects. A crash after (5) left nothing to do for that batch. An upload that fails for good
+ * fails the run after the batch's other uploads have ended and the verified ones are recorded.
+ * Intents still open at the end of a complete run name objects nobody references (their data was
+ * not exported again), which are deleted. A network fault is retried with backoff; if it
+ * persists the run stops with {@link ColdTierUnavailableException} and the next run resumes.
  *
  * <p><b>Threads:</b> runs on the caller of {@code tierNow()} or on {@code historian-tiering};
- * one run at a time (this object's monitor).
+ * one run at a time (this object's monitor). Uploads run on {@code historian-tiering-upload-N}
+ * threads that live for one run; they touch only their segment and the tier.
  */
 final class TieringJob {
     private static final Logger LOG = LoggerFactory.getLogger(TieringJob.class);
     private static final int ATTEMPTS = 4;
-    /** Test seam: halts the JVM after the named step ({@code upload} or {@code manifest}). */
+    /** Segments in a batch per concurrent upload: enough to keep every upload busy between two synced writes. */
+    private static final int SEGMENTS_PER_UPLOAD = 8;
+    /** Segment bytes a batch holds in memory (its chunks take as much again). */
+    private static final long BATCH_BYTES = 16L << 20;
+    /**
+     * Test seam: halts the JVM after the named step of the first batch: {@code firstUpload} (one
+     * object landed, others may be in flight), {@code upload} (all landed) or {@code manifest}.
+     */
     static final String HALT_PROPERTY = "historian.tiering.haltAfter";
 
     private final Reads reads;
@@ -71,12 +96,25 @@ final class TieringJob {
     private final ColdTier tier;
     private final TieringPolicy policy;
     private final String halt = System.getProperty(HALT_PROPERTY);
+    private static final AtomicInteger UPLOAD_THREAD_IDS = new AtomicInteger();
+    private static final ThreadFactory UPLOAD_THREADS = r -> {
+        Thread t = new Thread(r, "historian-tiering-upload-" + UPLOAD_THREAD_IDS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    };
 
     private int written;
     private int adopted;
     private long samples;
     private long bytes;
     private int orphans;
+    /** Keys of intents open when the run began: the only keys where an object of ours may already be. */
+    private Set<String> mayExist = Set.of();
+    /** Tags with a segment not recorded in this run: their later partitions wait for a later run. */
+    private final Set<Integer> stalled = new HashSet<>();
+    private final List<Segment> batch = new ArrayList<>();
+    private long batchBytes;
+    private ExecutorService uploads;
 
     TieringJob(Settings settings, RocksChunkStore store, TagRegistry registry, StoreWriter storeWriter,
             Manifest manifest, Reads reads, Horizons horizons, java.util.function.LongConsumer raiseCutoff) {
@@ -110,12 +148,21 @@ final class TieringJob {
         long cutoff = Math.max(horizons.tieringCutoff(), cutoffFor(settings.clock().millis(), partition));
         // Samples accepted before the cutoff rose are committed by the drain before anything is exported.
         raiseCutoff.accept(cutoff);
-        int tiered = 0;
-        for (int tagId = 0; cutoff != Long.MIN_VALUE && tagId < registry.size(); tagId++) {
-            tiered += tierTag(tagId, registry.definition(tagId).name(), cutoff, partition);
+        mayExist = new HashSet<>(manifest.intents());
+        stalled.clear();
+        uploads = Executors.newFixedThreadPool(policy.uploadConcurrency(), UPLOAD_THREADS);
+        try {
+            for (int tagId = 0; cutoff != Long.MIN_VALUE && tagId < registry.size(); tagId++) {
+                tierTag(tagId, registry.definition(tagId).name(), cutoff, partition);
+            }
+            flush();
+        } finally {
+            batch.clear();
+            batchBytes = 0;
+            stopUploads();
         }
         deleteOrphans();
-        if (tiered > 0) {
+        if (written + adopted > 0) {
             store.reclaim(0, registry.size() - 1, cutoff);
         }
         TieringReport report = new TieringReport(written, adopted, samples, bytes, orphans,
@@ -205,17 +252,16 @@ final class TieringJob {
         return cutoff;
     }
 
-    /** Exports the tag's partitions wholly before the cutoff; returns how many. */
-    private int tierTag(int tagId, String tag, long cutoff, long partition) {
+    /** Exports the tag's partitions wholly before the cutoff into the batch. */
+    private void tierTag(int tagId, String tag, long cutoff, long partition) {
         List<ManifestEntry> entries = manifest.entries(tagId, null);
         long watermark = Manifest.watermark(entries);
-        int exported = 0;
         List<Long> starts = new ArrayList<>();
         List<byte[]> chunks = new ArrayList<>();
         long current = Long.MIN_VALUE;
         boolean complete = true;
         try (RocksChunkStore.ChunkIterator it = store.chunks(tagId, watermark, null)) {
-            while (it.next()) {
+            while (it.next() && !stalled.contains(tagId)) {
                 long start = it.start();
                 if (start < watermark) {
                     continue;
@@ -225,9 +271,9 @@ final class TieringJob {
                     break;
                 }
                 if (p != current && !starts.isEmpty()) {
-                    exported += export(tagId, tag, current, partition, starts, chunks, entries);
-                    starts.clear();
-                    chunks.clear();
+                    add(segment(tagId, tag, current, partition, starts, chunks, entries));
+                    starts = new ArrayList<>();
+                    chunks = new ArrayList<>();
                 }
                 current = p;
                 byte[] chunk = it.value();
@@ -240,10 +286,9 @@ final class TieringJob {
                 chunks.add(chunk);
             }
         }
-        if (complete && !starts.isEmpty()) {
-            exported += export(tagId, tag, current, partition, starts, chunks, entries);
+        if (complete && !starts.isEmpty() && !stalled.contains(tagId)) {
+            add(segment(tagId, tag, current, partition, starts, chunks, entries));
         }
-        return exported;
     }
 
     private ChunkHeader header(int tagId, long start, byte[] chunk) {
@@ -254,31 +299,37 @@ final class TieringJob {
         }
     }
 
-    /** Exports one partition's chunks as a segment; returns 1 when it was recorded, 0 when a later run must retry. */
-    private int export(int tagId, String tag, long partitionStart, long partition, List<Long> starts,
+    /** One partition's chunks encoded as a segment, and what became of its upload. */
+    private static final class Segment {
+        final int tagId;
+        final List<Long> starts;
+        final List<byte[]> chunks;
+        final String key;
+        final byte[] content;
+        final String sha;
+        final ManifestEntry entry;
+        /** Set by the upload thread; read after its future completed. */
+        boolean adopted;
+
+        Segment(int tagId, List<Long> starts, List<byte[]> chunks, String key, byte[] content, String sha,
+                ManifestEntry entry) {
+            this.tagId = tagId;
+            this.starts = starts;
+            this.chunks = chunks;
+            this.key = key;
+            this.content = content;
+            this.sha = sha;
+            this.entry = entry;
+        }
+    }
+
+    private Segment segment(int tagId, String tag, long partitionStart, long partition, List<Long> starts,
             List<byte[]> chunks, List<ManifestEntry> entries) {
         byte[] content = SegmentCodec.encode(tag, partitionStart, partitionStart + partition, starts, chunks);
         byte[] digest = Sha256.digest(content);
-        String sha = HexFormat.of().formatHex(digest);
         boolean partitionHasSegment = entries.stream().anyMatch(e -> e.getPartitionStart() == partitionStart);
         String key = partitionHasSegment ? ObjectKeys.laterSegment(tag, partitionStart, starts.get(0))
                 : ObjectKeys.segment(tag, partitionStart);
-        manifest.recordIntent(key);
-        ColdTier.ObjectInfo existing = retry("stat", key, () -> tier.stat(key));
-        boolean adopt = existing != null && sha.equals(existing.sha256()) && existing.size() == content.length;
-        if (!adopt) {
-            retry("upload", key, () -> {
-                tier.put(key, content, sha);
-                return null;
-            });
-        }
-        ColdTier.ObjectInfo check = retry("stat", key, () -> tier.stat(key));
-        if (check == null || !sha.equals(check.sha256()) || check.size() != content.length) {
-            throw new HistorianException("upload verification failed: the tier holds something else [object=" + key
-                    + ", tier=" + tier.describe() + ", tag=" + tag + ", sha256=" + sha + ", size=" + content.length
-                    + ", found=" + check + "]", null, true);
-        }
-        haltIf("upload");
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         long count = 0;
@@ -292,26 +343,174 @@ final class TieringJob {
                 .setSize(content.length).setPartitionStart(partitionStart).setPartitionEnd(partitionStart + partition)
                 .setFirstChunkStart(starts.get(0)).setLastChunkStart(starts.get(starts.size() - 1))
                 .setFirstTimestamp(first).setLastTimestamp(last).setSamples(count).setChunks(chunks.size()).build();
-        boolean recorded = storeWriter.call(() -> recordAndDelete(tagId, entry, starts, chunks),
-                settings.readWaitTimeout().toMillis());
-        if (!recorded) {
-            // Changed under us; the intent makes the end of the run delete the object, and a later run retries.
-            LOG.info("local chunks changed during export; the partition goes in a later run [tag={}, object={}]", tag, key);
-            return 0;
-        }
-        haltIf("manifest");
-        if (adopt) {
-            adopted++;
-        } else {
-            written++;
-        }
-        samples += count;
-        bytes += content.length;
-        return 1;
+        return new Segment(tagId, starts, chunks, key, content, HexFormat.of().formatHex(digest), entry);
     }
 
-    /** On the store writer thread: records the entry and deletes the chunks if they are still exactly those exported. */
-    private boolean recordAndDelete(int tagId, ManifestEntry entry, List<Long> starts, List<byte[]> chunks) {
+    private void add(Segment segment) {
+        batch.add(segment);
+        batchBytes += segment.content.length;
+        if (batch.size() >= SEGMENTS_PER_UPLOAD * policy.uploadConcurrency() || batchBytes >= BATCH_BYTES) {
+            flush();
+        }
+    }
+
+    /**
+     * Records the batch's intents, uploads its segments concurrently, and records those verified.
+     * Waits for every upload to end before recording, so that no upload of this run is in flight
+     * afterwards; a failed upload is thrown once the others are recorded.
+     */
+    private void flush() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Segment> segments = List.copyOf(batch);
+        batch.clear();
+        batchBytes = 0;
+        manifest.recordIntents(segments.stream().map(s -> s.key).toList());
+        List<Future<?>> futures = new ArrayList<>(segments.size());
+        for (Segment s : segments) {
+            futures.add(uploads.submit(() -> upload(s)));
+        }
+        RuntimeException failure = null;
+        List<Segment> uploaded = new ArrayList<>(segments.size());
+        for (int i = 0; i < segments.size(); i++) {
+            try {
+                awaitUninterruptibly(futures.get(i));
+                uploaded.add(segments.get(i));
+            } catch (ExecutionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
+                        : new HistorianException("upload failed [object=" + segments.get(i).key + "]", e.getCause());
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            }
+        }
+        haltIf("upload");
+        Set<Segment> done = Set.copyOf(uploaded);
+        List<Segment> recordable = new ArrayList<>(uploaded.size());
+        Set<Integer> blocked = new HashSet<>(stalled);
+        for (Segment s : segments) {
+            // Segments of a tag are in time order; one not uploaded blocks the tag's later ones.
+            if (!blocked.contains(s.tagId) && done.contains(s)) {
+                recordable.add(s);
+            } else {
+                blocked.add(s.tagId);
+            }
+        }
+        List<Segment> recorded = recordable.isEmpty() ? List.of()
+                : storeWriter.call(() -> recordAndDelete(recordable), settings.readWaitTimeout().toMillis());
+        haltIf("manifest");
+        Set<Segment> recordedSet = Set.copyOf(recorded);
+        for (Segment s : segments) {
+            if (!recordedSet.contains(s)) {
+                stalled.add(s.tagId);
+                if (done.contains(s) && failure == null) {
+                    // Changed under us; the intent makes the end of the run delete the object, and a later run retries.
+                    LOG.info("local chunks changed during export; the partition goes in a later run [tagId={}, object={}]",
+                            s.tagId, s.key);
+                }
+                continue;
+            }
+            if (s.adopted) {
+                adopted++;
+            } else {
+                written++;
+            }
+            samples += s.entry.getSamples();
+            bytes += s.content.length;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** On an upload thread: adopts the object an interrupted run left at the key, or uploads and verifies. */
+    private void upload(Segment s) {
+        if (mayExist.contains(s.key)) {
+            ColdTier.ObjectInfo existing = retry("stat", s.key, () -> tier.stat(s.key));
+            if (matches(s, existing)) {
+                s.adopted = true;
+                return;
+            }
+        }
+        ColdTier.ObjectInfo check = retry("upload", s.key, () -> tier.putAndStat(s.key, s.content, s.sha));
+        haltIf("firstUpload");
+        if (!matches(s, check)) {
+            throw new HistorianException("upload verification failed: the tier holds something else [object=" + s.key
+                    + ", tier=" + tier.describe() + ", tagId=" + s.tagId + ", sha256=" + s.sha + ", size="
+                    + s.content.length + ", found=" + check + "]", null, true);
+        }
+    }
+
+    private static boolean matches(Segment s, ColdTier.ObjectInfo info) {
+        return info != null && s.sha.equals(info.sha256()) && info.size() == s.content.length;
+    }
+
+    private static void awaitUninterruptibly(Future<?> f) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    f.get();
+                    return;
+                } catch (InterruptedException e) {
+                    // An upload still running must end before its batch is recorded or abandoned.
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void stopUploads() {
+        uploads.shutdown();
+        boolean interrupted = false;
+        try {
+            while (!uploads.awaitTermination(1, TimeUnit.MINUTES)) {
+                LOG.warn("cold tier uploads still running after a minute [tier={}]", tier.describe());
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * On the store writer thread: records the entries and deletes the chunks of the segments whose
+     * local chunks are still exactly those exported, in one synced write; returns those segments.
+     * A tag's segments after one that changed are left out, so its watermark passes no local chunk.
+     */
+    private List<Segment> recordAndDelete(List<Segment> segments) {
+        List<Segment> recorded = new ArrayList<>(segments.size());
+        Set<Integer> changed = new HashSet<>();
+        try (WriteBatch wb = new WriteBatch()) {
+            for (Segment s : segments) {
+                if (changed.contains(s.tagId) || !unchanged(s.tagId, s.starts, s.chunks)) {
+                    changed.add(s.tagId);
+                    continue;
+                }
+                manifest.stage(wb, s.tagId, s.entry);
+                for (long start : s.starts) {
+                    store.deleteChunk(wb, s.tagId, start);
+                }
+                recorded.add(s);
+            }
+            if (!recorded.isEmpty()) {
+                store.write(wb, true);
+            }
+        }
+        return recorded;
+    }
+
+    /** On the store writer thread: whether the tag's local chunks in the range are exactly those exported. */
+    private boolean unchanged(int tagId, List<Long> starts, List<byte[]> chunks) {
         TagState st = storeWriter.peek(tagId);
         long first = starts.get(0);
         long last = starts.get(starts.size() - 1);
@@ -331,17 +530,7 @@ final class TieringJob {
                 i++;
             }
         }
-        if (i != starts.size()) {
-            return false;
-        }
-        try (WriteBatch batch = new WriteBatch()) {
-            manifest.stage(batch, tagId, entry);
-            for (long s : starts) {
-                store.deleteChunk(batch, tagId, s);
-            }
-            store.write(batch, true);
-        }
-        return true;
+        return i == starts.size();
     }
 
     private void haltIf(String step) {

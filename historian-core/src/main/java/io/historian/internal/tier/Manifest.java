@@ -97,8 +97,15 @@ public final class Manifest {
 
     /** Records, synced, that {@code objectKey} is about to be uploaded. */
     public void recordIntent(String objectKey) {
+        recordIntents(List.of(objectKey));
+    }
+
+    /** Records, in one synced write, that each of {@code objectKeys} is about to be uploaded. */
+    public void recordIntents(List<String> objectKeys) {
         try (WriteBatch b = new WriteBatch()) {
-            store.putManifest(b, intentKey(objectKey), new byte[0]);
+            for (String key : objectKeys) {
+                store.putManifest(b, intentKey(key), new byte[0]);
+            }
             store.write(b, true);
         }
     }
