@@ -28,5 +28,10 @@ public enum RejectReason {
      */
     BEHIND_RETENTION,
     /** The tag is the output of a formula ({@link Historian.Builder#formula}); write its inputs instead. */
-    COMPUTED_TAG
+    COMPUTED_TAG,
+    /**
+     * Judging the call needed data the cold tier holds (the {@code REJECT} duplicate check of a
+     * late sample), and the cold tier could not be reached: nothing was written; retry later.
+     */
+    COLD_TIER_UNAVAILABLE
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.historian.internal.engine.Internals;
+import io.historian.simulation.FaultyColdTier;
 import io.historian.testing.ChildJvm;
 import io.historian.testing.ColdFetchChild;
 import io.historian.testing.MutableClock;
@@ -276,4 +277,37 @@ class TierFileSystemTest {
             return s.mapToLong(p -> p.toFile().length()).sum();
         }
     }
+
+    @Test
+    void rejectDuplicates_withTheColdTierDown_refusesALateCallAsColdTierUnavailableAndCountsIt() {
+        // The REJECT duplicate check of a tag whose samples are all cold must read the cold tier.
+        FaultyColdTier tier = new FaultyColdTier(FileSystemColdTier.of(dir.resolve("tier")));
+        try (Historian h = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false).clock(clock)
+                .coldTier(tier).duplicates(DuplicatePolicy.REJECT)
+                .tiering(TieringPolicy.olderThan(Duration.ofDays(2)).checkEvery(Duration.ZERO)).build()) {
+            TierData.write(h, List.of("cold.only"), 8640, PERIOD);
+            h.compact();
+            assertTrue(h.tierNow().segmentsWritten() >= 1);
+            tier.failAfter(0);
+            long now = clock.millis();
+            SampleBatch late = new SampleBatch(3);
+            late.add("cold.only", now - 2_000, 1.0, Quality.GOOD);
+            late.add("cold.only", now - 1_000, 2.0, Quality.GOOD);
+            late.add("fresh", now - 1_000, 3.0, Quality.GOOD);
+            assertThrows(ColdTierUnavailableException.class, () -> h.write(late));
+            HistorianStats refused = h.stats();
+            assertEquals(3, refused.rejected(RejectReason.COLD_TIER_UNAVAILABLE), refused.toString());
+            assertEquals(refused.receivedSamples(), refused.journaledSamples() + refused.rejectedSamples(),
+                    refused.toString());
+            assertFalse(h.tags().stream().anyMatch(d -> d.name().equals("fresh")), "nothing of the refused call is kept");
+
+            tier.heal();
+            h.write(late);
+            assertEquals(List.of(1.0, 2.0), Reads.all(h, "cold.only").stream()
+                    .filter(x -> x.timestamp().toEpochMilli() >= now - 2_000).map(Sample::value).toList());
+            HistorianStats after = h.stats();
+            assertEquals(after.receivedSamples(), after.journaledSamples() + after.rejectedSamples(), after.toString());
+        }
+    }
+
 }

@@ -1,5 +1,6 @@
 package io.historian.internal.engine;
 
+import io.historian.ColdTierUnavailableException;
 import io.historian.DuplicatePolicy;
 import io.historian.Durability;
 import io.historian.HistorianException;
@@ -223,7 +224,12 @@ final class WritePath {
             call.ids[i] = id;
         }
         if (settings.duplicatePolicy() == DuplicatePolicy.REJECT) {
-            checkDuplicates(n, known);
+            try {
+                checkDuplicates(n, known);
+            } catch (ColdTierUnavailableException e) {
+                reject(RejectReason.COLD_TIER_UNAVAILABLE, n);
+                throw e;
+            }
         }
         if (newTags != null) {
             registry.register(newTags, settings.durability() == Durability.POWER_LOSS);
@@ -243,7 +249,9 @@ final class WritePath {
                 tagRejected[call.ids[i]]++;
             }
             reject(e instanceof SampleRejectedException ? RejectReason.BATCH_TOO_LARGE
-                    : e instanceof io.historian.DiskFullException ? RejectReason.DISK_FULL : RejectReason.JOURNAL_FULL, n);
+                    : e instanceof io.historian.DiskFullException ? RejectReason.DISK_FULL
+                    : e instanceof ColdTierUnavailableException ? RejectReason.COLD_TIER_UNAVAILABLE
+                    : RejectReason.JOURNAL_FULL, n);
             throw e;
         }
         derivation.commit(total);
