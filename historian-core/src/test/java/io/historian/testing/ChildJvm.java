@@ -26,6 +26,42 @@ public final class ChildJvm {
         return start(mainClass, null, classPath, log, args);
     }
 
+    /** The last count a child printed on stdout, one per line; see {@link #followLastNumber}. */
+    public static final class LastNumber {
+        private final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+        private final Thread reader;
+
+        private LastNumber(Process child) {
+            reader = new Thread(() -> {
+                try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        last.set(Long.parseLong(line.trim()));
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    // Killed mid-line or closed: the last whole count stands.
+                }
+            }, "child-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** The last count read so far. */
+        public long get() {
+            return last.get();
+        }
+
+        /** Waits up to {@code millis} for the child's stdout to end (after it exited or was killed). */
+        public void awaitEnd(long millis) throws InterruptedException {
+            reader.join(millis);
+        }
+    }
+
+    /** Follows a child that prints a running count per line on stdout, on a daemon thread. */
+    public static LastNumber followLastNumber(Process child) {
+        return new LastNumber(child);
+    }
+
     private static Process start(Class<?> mainClass, String maxHeap, String classPath, Path log, String... args)
             throws IOException {
         List<String> cmd = new ArrayList<>();

@@ -14,9 +14,6 @@ import io.historian.SampleBatch;
 import io.historian.internal.engine.Internals;
 import io.historian.kafka.TopicReader.Key;
 import io.historian.testing.ChildJvm;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -208,26 +204,14 @@ class KafkaForwarderIT {
         Path log = dir.resolve("child.log");
         Process child = ChildJvm.start(KafkaWriterChild.class, "512m", log, dir.resolve("data").toString(),
                 broker.bootstrapServers(), topic);
-        AtomicLong written = new AtomicLong();
-        Thread out = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    written.set(Long.parseLong(line.trim()));
-                }
-            } catch (Exception e) {
-                // The child was killed: what it printed so far counts.
-            }
-        });
-        out.setDaemon(true);
-        out.start();
+        ChildJvm.LastNumber written = ChildJvm.followLastNumber(child);
         try (TopicReader reader = new TopicReader(broker.bootstrapServers(), topic)) {
             // Mid-stream: records are on the topic and the child goes on writing.
             await().atMost(WAIT).until(() -> reader.poll() >= 0 && reader.records() > 2_000);
             long before = written.get();
             await().atMost(WAIT).until(() -> written.get() > before + 100);
             child.destroyForcibly().waitFor();
-            out.join(10_000);
+            written.awaitEnd(10_000);
             long acknowledged = written.get();
             try (Historian h = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false)
                     .forwarder(forwarder(broker.bootstrapServers(), topic).build()).build()) {

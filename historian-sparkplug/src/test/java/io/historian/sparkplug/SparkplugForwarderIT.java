@@ -13,9 +13,6 @@ import io.historian.sparkplug.SparkplugConsumer.Event;
 import io.historian.sparkplug.SparkplugConsumer.Key;
 import io.historian.sparkplug.SparkplugConsumer.Received;
 import io.historian.testing.ChildJvm;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -324,26 +320,14 @@ class SparkplugForwarderIT {
         Path log = dir.resolve("child.log");
         Process child = ChildJvm.start(SparkplugWriterChild.class, "512m", log, dir.resolve("data").toString(),
                 broker.uri());
-        AtomicLong written = new AtomicLong();
-        Thread out = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    written.set(Long.parseLong(line.trim()));
-                }
-            } catch (Exception e) {
-                // The child was killed: what it printed so far counts.
-            }
-        });
-        out.setDaemon(true);
-        out.start();
+        ChildJvm.LastNumber written = ChildJvm.followLastNumber(child);
         try {
             // Mid-stream: samples reach the host and the child goes on writing.
             await().atMost(WAIT).until(() -> host.samples().size() > 2_000);
             long before = written.get();
             await().atMost(WAIT).until(() -> written.get() > before + 100);
             child.destroyForcibly().waitFor();
-            out.join(10_000);
+            written.awaitEnd(10_000);
             long acknowledged = written.get();
             // The broker publishes the will of the dead connection: NDEATH with the session's bdSeq.
             await().atMost(WAIT).until(() -> count(host.events(), "NDEATH") == 1);
