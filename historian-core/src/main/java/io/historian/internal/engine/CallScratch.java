@@ -1,5 +1,6 @@
 package io.historian.internal.engine;
 
+import io.historian.SampleBatch;
 import java.util.Arrays;
 
 /**
@@ -8,7 +9,13 @@ import java.util.Arrays;
  * the write path allocates nothing per sample.
  */
 final class CallScratch {
-    String[] tags = new String[1024];
+    /**
+     * The call's tags are read from the caller's batch (or its one tag) for the length of the call,
+     * not copied: storing a reference per sample into a long-lived array costs a garbage
+     * collector's write barrier per sample.
+     */
+    private SampleBatch batch;
+    private String singleTag;
     int[] ids = new int[1024];
     long[] timestamps = new long[1024];
     double[] values = new double[1024];
@@ -23,9 +30,30 @@ final class CallScratch {
             values = new double[c];
             qualities = new int[c];
         }
-        if (tags.length < n) {
-            tags = new String[Math.max(n, tags.length * 2)];
-        }
+    }
+
+    /** Holds a batch's tags for the call. */
+    void tagsOf(SampleBatch b) {
+        batch = b;
+        singleTag = null;
+    }
+
+    /** Holds one sample's tag for the call. */
+    void tagOf(String tag) {
+        batch = null;
+        singleTag = tag;
+    }
+
+    /** Lets go of the caller's tags when the call ends. */
+    void releaseTags() {
+        batch = null;
+        singleTag = null;
+    }
+
+    /** The tag of the caller's sample {@code i}. */
+    String tag(int i) {
+        SampleBatch b = batch;
+        return b != null ? b.tag(i) : singleTag;
     }
 
     /** Room for {@code n} samples, keeping the samples held (derived samples grow the call). */

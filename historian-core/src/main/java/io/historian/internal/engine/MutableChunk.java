@@ -42,6 +42,25 @@ final class MutableChunk {
         return c;
     }
 
+    /**
+     * Appends samples {@code order[from, from + len)} of the given arrays, which the caller has
+     * checked lie after this chunk's last sample in strictly rising time.
+     */
+    void appendAll(long[] ts, double[] vs, int[] qs, int[] order, int from, int len) {
+        ensureCapacity(count + len);
+        long[] t = timestamps;
+        double[] v = values;
+        int[] q = qualities;
+        int c = count;
+        for (int k = 0; k < len; k++) {
+            int i = order[from + k];
+            t[c + k] = ts[i];
+            v[c + k] = vs[i];
+            q[c + k] = qs[i];
+        }
+        count = c + len;
+    }
+
     /** Empties the chunk for reuse, keeping its arrays. */
     void reset() {
         count = 0;

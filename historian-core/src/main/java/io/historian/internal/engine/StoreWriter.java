@@ -104,6 +104,14 @@ final class StoreWriter implements Runnable {
     private long openSamples;
     /** Samples whose state {@link #touch} loads before they are applied. */
     private static final int TOUCH_GROUP = 32;
+    /**
+     * {@link #applyByTag} sorts a slice by tag only when it holds at least this many samples per
+     * tag id below its largest: shorter runs would not repay the sort.
+     */
+    private static final int MIN_SAMPLES_PER_RUN = 8;
+    /** Scratch of {@link #applyByTag}: the slice's sample positions grouped by tag, and where each tag's run ends. */
+    private final int[] runOrder = new int[JournalEntryCodec.MAX_SAMPLES];
+    private int[] runEnds = new int[64];
     /** Keeps {@link #touch}'s loads from being optimized away. */
     private long touchSink;
     private long entryNew;
@@ -307,16 +315,8 @@ final class StoreWriter implements Runnable {
         var lock = stateLock.writeLock();
         lock.lock();
         try {
-            for (int from = 0; from < n; from += TOUCH_GROUP) {
-                int to = Math.min(n, from + TOUCH_GROUP);
-                long touched = 0;
-                for (int i = from; i < to; i++) {
-                    touched += touch(tagIds[i]);
-                }
-                touchSink = touched;
-                for (int i = from; i < to; i++) {
-                    apply(tagIds[i], timestamps[i], values[i], qualities[i], index);
-                }
+            if (!applyByTag(n, index)) {
+                applyInOrder(n, index);
             }
         } finally {
             lock.unlock();
@@ -332,6 +332,146 @@ final class StoreWriter implements Runnable {
         if (pendingSamples >= PENDING_COMMIT_SAMPLES) {
             commit();
         }
+    }
+
+    /** Applies the slice sample by sample, in entry order. */
+    private void applyInOrder(int n, long index) {
+        for (int from = 0; from < n; from += TOUCH_GROUP) {
+            int to = Math.min(n, from + TOUCH_GROUP);
+            long touched = 0;
+            for (int i = from; i < to; i++) {
+                touched += touch(tagIds[i]);
+            }
+            touchSink = touched;
+            for (int i = from; i < to; i++) {
+                apply(tagIds[i], timestamps[i], values[i], qualities[i], index);
+            }
+        }
+    }
+
+    /**
+     * Applies a slice of few tags tag by tag: a stable counting sort by tag id gives each tag's
+     * samples as one run, in entry order, and a run that only extends the tag's open chunk is
+     * copied in with the per-tag checks done once, not per sample. Samples of different tags never
+     * meet in one chunk, and each tag's samples keep their order, so the outcome is what
+     * {@link #applyInOrder} gives; any run that is not a plain append (late, duplicate or unsorted
+     * samples, a filtered tag) goes through {@link #apply} sample by sample.
+     *
+     * @return false, having done nothing, when the slice has too few samples per tag to gain
+     */
+    private boolean applyByTag(int n, long index) {
+        int maxId = -1;
+        for (int i = 0; i < n; i++) {
+            maxId = Math.max(maxId, tagIds[i]);
+        }
+        int tags = maxId + 1;
+        if (n < MIN_SAMPLES_PER_RUN * tags) {
+            return false;
+        }
+        if (runEnds.length < tags) {
+            runEnds = new int[Math.max(tags, runEnds.length * 2)];
+        }
+        int[] ends = runEnds;
+        java.util.Arrays.fill(ends, 0, tags, 0);
+        for (int i = 0; i < n; i++) {
+            ends[tagIds[i]]++;
+        }
+        int sum = 0;
+        for (int t = 0; t < tags; t++) {
+            int c = ends[t];
+            ends[t] = sum;
+            sum += c;
+        }
+        int[] order = runOrder;
+        for (int i = 0; i < n; i++) {
+            order[ends[tagIds[i]]++] = i;
+        }
+        // ends[t] is now where tag t's run ends, and so where tag t + 1's begins.
+        int from = 0;
+        for (int t = 0; t < tags; t++) {
+            int to = ends[t];
+            if (to > from) {
+                applyRun(t, from, to, index);
+            }
+            from = to;
+        }
+        return true;
+    }
+
+    /** Applies the samples {@code runOrder[from, to)} of one tag, in that order. */
+    private void applyRun(int tagId, int from, int to, long index) {
+        TagState st = state(tagId);
+        TagDefinition def = registry.definition(tagId);
+        if (def != st.definition) {
+            redefine(tagId, st, def);
+        }
+        int[] order = runOrder;
+        if (st.filter == null && appendsOnly(st, from, to)) {
+            int maxSamples = settings.chunkMaxSamples();
+            for (int k = from; k < to; ) {
+                MutableChunk open = openChunk(st);
+                int len = Math.min(to - k, maxSamples - open.count);
+                if (len <= 0) {
+                    seal(tagId, st);
+                    continue;
+                }
+                open.appendAll(timestamps, values, qualities, order, k, len);
+                open.newSamples += len;
+                entryNew += len;
+                openSamples += len;
+                if (index < open.firstEntryIndex) {
+                    open.firstEntryIndex = index;
+                }
+                k += len;
+                if (open.count >= maxSamples) {
+                    seal(tagId, st);
+                }
+            }
+            return;
+        }
+        for (int k = from; k < to; k++) {
+            int i = order[k];
+            apply(tagId, timestamps[i], values[i], qualities[i], index);
+        }
+    }
+
+    /** True if every sample of the run lies after all the tag holds, in strictly rising time, and after the tiering cutoff. */
+    private boolean appendsOnly(TagState st, int from, int to) {
+        int[] order = runOrder;
+        long prev = st.lastStoredTs;
+        MutableChunk open = st.open;
+        if (open != null && open.count > 0) {
+            prev = Math.max(prev, open.last());
+        }
+        long first = timestamps[order[from]];
+        if (first < tieringCutoff) {
+            return false;
+        }
+        for (int k = from; k < to; k++) {
+            long ts = timestamps[order[k]];
+            if (ts <= prev) {
+                return false;
+            }
+            prev = ts;
+        }
+        return true;
+    }
+
+    /** The tag's open chunk, taken from the spare chunks (or made) if it has none. */
+    private MutableChunk openChunk(TagState st) {
+        MutableChunk open = st.open;
+        if (open == null) {
+            open = spareChunks.poll();
+            if (open == null) {
+                open = new MutableChunk(64);
+            } else {
+                spareCapacity -= open.timestamps.length;
+                open.reset();
+            }
+            open.openedAtMillis = clockMillis.getAsLong();
+            st.open = open;
+        }
+        return open;
     }
 
     /**
@@ -557,19 +697,8 @@ final class StoreWriter implements Runnable {
         // A derived sample at an existing time is a recalculation: it replaces whatever the duplicate policy.
         DuplicatePolicy policy = tagId < derivedIds.length && derivedIds[tagId] ? DuplicatePolicy.LAST_WRITE_WINS
                 : storePolicy;
-        MutableChunk open = st.open;
         if (ts > st.lastStoredTs) {
-            if (open == null) {
-                open = spareChunks.poll();
-                if (open == null) {
-                    open = new MutableChunk(64);
-                } else {
-                    spareCapacity -= open.timestamps.length;
-                    open.reset();
-                }
-                open.openedAtMillis = clockMillis.getAsLong();
-                st.open = open;
-            }
+            MutableChunk open = openChunk(st);
             if (count(open.insert(ts, v, q, policy), open)) {
                 openSamples++;
             }

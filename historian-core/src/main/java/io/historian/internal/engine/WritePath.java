@@ -98,14 +98,14 @@ final class WritePath {
         lock.lock();
         try {
             status.check();
-            call.tags[0] = tag;
+            call.tagOf(tag);
             call.timestamps[0] = epochMillis;
             call.values[0] = value;
             call.qualities[0] = quality.code();
             try {
                 accept(1);
             } finally {
-                call.tags[0] = null;
+                call.releaseTags();
             }
         } finally {
             lock.unlock();
@@ -127,8 +127,8 @@ final class WritePath {
                         "batch of " + n + " samples exceeds the maximum of " + settings.maxBatchSize());
             }
             call.ensure(n);
+            call.tagsOf(batch);
             for (int i = 0; i < n; i++) {
-                call.tags[i] = batch.tag(i);
                 call.timestamps[i] = batch.epochMillis(i);
                 call.values[i] = batch.value(i);
                 call.qualities[i] = batch.qualityCode(i);
@@ -136,7 +136,7 @@ final class WritePath {
             try {
                 accept(n);
             } finally {
-                Arrays.fill(call.tags, 0, n, null);
+                call.releaseTags();
             }
         } finally {
             lock.unlock();
@@ -167,7 +167,7 @@ final class WritePath {
         Map<String, Integer> newIds = null;
         int known = registry.size();
         for (int i = 0; i < n; i++) {
-            String tag = call.tags[i];
+            String tag = call.tag(i);
             if (tag == null) {
                 rejectCall(RejectReason.INVALID_TAG_NAME, n, i, "null", "tag name is null");
             }
@@ -272,7 +272,7 @@ final class WritePath {
     private long append(int inputs, int total) {
         int length = entryCodec.encode(call.ids, call.timestamps, call.values, call.qualities, 0, total);
         if (length > journal.maxEntryBytes()) {
-            throw new SampleRejectedException(call.tags[0], RejectReason.BATCH_TOO_LARGE, inputs, "the call of " + inputs
+            throw new SampleRejectedException(call.tag(0), RejectReason.BATCH_TOO_LARGE, inputs, "the call of " + inputs
                     + " samples (" + total + " with derived ones) takes " + length + " bytes in the journal, more"
                     + " than its limit of " + journal.maxEntryBytes() + "; write smaller batches");
         }
@@ -305,7 +305,7 @@ final class WritePath {
             int id = call.ids[i];
             long ts = call.timestamps[i];
             if (!seen.computeIfAbsent(id, k -> new HashSet<>()).add(ts)) {
-                rejectCall(RejectReason.DUPLICATE, n, i, call.tags[i], "timestamp " + Timestamps.describe(ts)
+                rejectCall(RejectReason.DUPLICATE, n, i, call.tag(i), "timestamp " + Timestamps.describe(ts)
                         + " appears twice in the batch");
             }
             if (id >= known) {
@@ -318,7 +318,7 @@ final class WritePath {
                 newestKnown[id] = true;
             }
             if (ts <= newestTs[id] && existsAt(id, ts)) {
-                rejectCall(RejectReason.DUPLICATE, n, i, call.tags[i], "a sample at " + Timestamps.describe(ts)
+                rejectCall(RejectReason.DUPLICATE, n, i, call.tag(i), "a sample at " + Timestamps.describe(ts)
                         + " exists");
             }
         }

@@ -257,6 +257,18 @@ public final class JournalEntryCodec {
     private void putVarint(long v) {
         byte[] b = buf;
         int p = pos;
+        // Tag ids, time steps and two-decimal values mostly take one or two bytes: no loop for those.
+        if ((v & ~0x7FL) == 0) {
+            b[p] = (byte) v;
+            pos = p + 1;
+            return;
+        }
+        if ((v & ~0x3FFFL) == 0) {
+            b[p] = (byte) (v | 0x80);
+            b[p + 1] = (byte) (v >>> 7);
+            pos = p + 2;
+            return;
+        }
         while ((v & ~0x7FL) != 0) {
             b[p++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
