@@ -186,46 +186,6 @@ final class SampleStream {
         pos = index;
     }
 
-    /**
-     * Copies up to {@code max} of the next samples in {@code [from, to)} (the lookahead first) into
-     * the arrays from {@code offset}, a chunk's run at a time; never the right bounding sample.
-     * Returns how many it copied: fewer than {@code max} only at the end of the range.
-     */
-    int read(long[] tOut, double[] vOut, int[] qOut, int offset, int max) {
-        int copied = 0;
-        if (has) {
-            if (isAfter || max == 0) {
-                return 0;
-            }
-            tOut[offset] = t;
-            vOut[offset] = v;
-            qOut[offset] = q;
-            has = false;
-            copied = 1;
-        }
-        while (copied < max) {
-            if (pos >= end) {
-                if (!peekAcrossChunks()) {
-                    break;
-                }
-                if (isAfter) {
-                    break;
-                }
-                // peekAcrossChunks made the chunk's first sample the lookahead; take it back.
-                has = false;
-                pos--;
-            }
-            checkOpen();
-            int n = Math.min(max - copied, end - pos);
-            System.arraycopy(ts, pos, tOut, offset + copied, n);
-            System.arraycopy(vs, pos, vOut, offset + copied, n);
-            System.arraycopy(qs, pos, qOut, offset + copied, n);
-            pos += n;
-            copied += n;
-        }
-        return copied;
-    }
-
     /** Drops the lookahead. */
     void consume() {
         has = false;
@@ -267,9 +227,12 @@ final class SampleStream {
         return lowerBound(key, 0, count);
     }
 
-    /** The first index in {@code [lo, hi)} whose timestamp is at least {@code key}, else {@code hi}. */
     private int lowerBound(long key, int lo, int hi) {
-        long[] a = ts;
+        return lowerBound(ts, lo, hi, key);
+    }
+
+    /** The first index in {@code [lo, hi)} of the ascending {@code a} whose value is at least {@code key}, else {@code hi}. */
+    static int lowerBound(long[] a, int lo, int hi, long key) {
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (a[mid] < key) {
