@@ -22,7 +22,6 @@ final class SampleStream {
     private boolean chunksDone;
     private boolean afterServed;
     private int pos;
-    private final ChunkPrefetcher prefetcher;
     // The loaded chunk's arrays, its count and the end of its part in [from, to).
     private int count;
     private int end;
@@ -42,21 +41,12 @@ final class SampleStream {
     boolean chunkClean;
 
     SampleStream(SeriesView view, long from, long to, boolean afterBound) {
-        this(view, from, to, afterBound, false);
-    }
-
-    /**
-     * @param prefetch decode the chunks on a thread of their own (see {@link ChunkPrefetcher}), for
-     *     long scans that take every chunk in full; {@link #chunkWithin} is then not available
-     */
-    SampleStream(SeriesView view, long from, long to, boolean afterBound, boolean prefetch) {
         this.view = view;
         this.from = from;
         this.to = to;
         this.afterBound = afterBound;
         this.walk = view.chunks(from);
         this.chunksDone = from >= to;
-        this.prefetcher = prefetch && !chunksDone ? new ChunkPrefetcher(walk, to, view.tag()) : null;
     }
 
     /** Ensures the lookahead; false when no sample is left. */
@@ -125,18 +115,6 @@ final class SampleStream {
 
     /** Moves to the next chunk and points {@link #ts} etc. at its samples; false after the last. */
     private boolean loadNextChunk() {
-        if (prefetcher != null) {
-            ChunkPrefetcher.Decoded d = prefetcher.next();
-            if (d == null) {
-                return false;
-            }
-            ts = d.t;
-            vs = d.v;
-            qs = d.q;
-            count = d.count;
-            chunkClean = false;
-            return true;
-        }
         if (!pending && !walk.nextHeader(to)) {
             return false;
         }
@@ -197,9 +175,6 @@ final class SampleStream {
      * {@link #skipChunk()} then moves past it.
      */
     boolean chunkWithin(long end) {
-        if (prefetcher != null) {
-            throw new IllegalStateException("a prefetching stream cannot skip chunks");
-        }
         if (has || chunksDone || (loaded && pos < this.end)) {
             return false;
         }
@@ -245,12 +220,6 @@ final class SampleStream {
     }
 
     void close() {
-        try {
-            if (prefetcher != null) {
-                prefetcher.close();
-            }
-        } finally {
-            walk.close();
-        }
+        walk.close();
     }
 }
