@@ -305,7 +305,12 @@ final class Reference {
             x[i] = in.get(i).t();
             y[i] = in.get(i).v();
         }
-        TreeSet<Integer> out = new TreeSet<>(lttb(x, y, points));
+        return withGaps(in, lttb(x, y, points));
+    }
+
+    /** The {@code selected} indices plus both sides of every gap, in index order. */
+    static List<Integer> withGaps(List<S> in, List<Integer> selected) {
+        TreeSet<Integer> out = new TreeSet<>(selected);
         long thr = gapThreshold(in);
         for (int i = 1; i < in.size(); i++) {
             if (gapBefore(in, i, thr)) {

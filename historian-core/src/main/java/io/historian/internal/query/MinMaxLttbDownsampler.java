@@ -63,7 +63,7 @@ final class MinMaxLttbDownsampler extends DownsamplingCursor {
     private LttbDownsampler.Bucket preselect() {
         LttbDownsampler.Bucket pre = new LttbDownsampler.Bucket();
         long buckets = 2L * points;
-        SampleStream stream = new SampleStream(view, from, to, false, ChunkPrefetcher.worthIt(n));
+        SampleStream stream = new SampleStream(view, from, to, false);
         try {
             long index = 0;
             long lastT = 0;

@@ -41,18 +41,16 @@ final class PlotValuesDownsampler extends DownsamplingCursor {
     static DownsamplingCursor open(SeriesView view, long from, long to, int columns) {
         try {
             RangeSurvey survey = RangeSurvey.of(view, from, to);
-            return new PlotValuesDownsampler(view, from, to, columns, survey.gapThreshold,
-                    ChunkPrefetcher.worthIt(survey.count));
+            return new PlotValuesDownsampler(view, from, to, columns, survey.gapThreshold);
         } catch (RuntimeException e) {
             view.close();
             throw e;
         }
     }
 
-    private PlotValuesDownsampler(SeriesView view, long from, long to, int columns, long gapThreshold,
-            boolean prefetch) {
+    private PlotValuesDownsampler(SeriesView view, long from, long to, int columns, long gapThreshold) {
         super(view);
-        this.stream = new SampleStream(view, from, to, false, prefetch);
+        this.stream = new SampleStream(view, from, to, false);
         this.from = from;
         this.to = to;
         this.columns = columns;

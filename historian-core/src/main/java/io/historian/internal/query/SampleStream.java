@@ -22,7 +22,6 @@ final class SampleStream {
     private boolean chunksDone;
     private boolean afterServed;
     private int pos;
-    private final ChunkPrefetcher prefetcher;
     // The loaded chunk's arrays, its count and the end of its part in [from, to).
     private int count;
     private int end;
@@ -42,21 +41,12 @@ final class SampleStream {
     boolean chunkClean;
 
     SampleStream(SeriesView view, long from, long to, boolean afterBound) {
-        this(view, from, to, afterBound, false);
-    }
-
-    /**
-     * @param prefetch decode the chunks on a thread of their own (see {@link ChunkPrefetcher}), for
-     *     long scans that take every chunk in full; {@link #chunkWithin} is then not available
-     */
-    SampleStream(SeriesView view, long from, long to, boolean afterBound, boolean prefetch) {
         this.view = view;
         this.from = from;
         this.to = to;
         this.afterBound = afterBound;
         this.walk = view.chunks(from);
         this.chunksDone = from >= to;
-        this.prefetcher = prefetch && !chunksDone ? new ChunkPrefetcher(walk, to, view.tag()) : null;
     }
 
     /** Ensures the lookahead; false when no sample is left. */
@@ -125,18 +115,6 @@ final class SampleStream {
 
     /** Moves to the next chunk and points {@link #ts} etc. at its samples; false after the last. */
     private boolean loadNextChunk() {
-        if (prefetcher != null) {
-            ChunkPrefetcher.Decoded d = prefetcher.next();
-            if (d == null) {
-                return false;
-            }
-            ts = d.t;
-            vs = d.v;
-            qs = d.q;
-            count = d.count;
-            chunkClean = false;
-            return true;
-        }
         if (!pending && !walk.nextHeader(to)) {
             return false;
         }
@@ -186,46 +164,6 @@ final class SampleStream {
         pos = index;
     }
 
-    /**
-     * Copies up to {@code max} of the next samples in {@code [from, to)} (the lookahead first) into
-     * the arrays from {@code offset}, a chunk's run at a time; never the right bounding sample.
-     * Returns how many it copied: fewer than {@code max} only at the end of the range.
-     */
-    int read(long[] tOut, double[] vOut, int[] qOut, int offset, int max) {
-        int copied = 0;
-        if (has) {
-            if (isAfter || max == 0) {
-                return 0;
-            }
-            tOut[offset] = t;
-            vOut[offset] = v;
-            qOut[offset] = q;
-            has = false;
-            copied = 1;
-        }
-        while (copied < max) {
-            if (pos >= end) {
-                if (!peekAcrossChunks()) {
-                    break;
-                }
-                if (isAfter) {
-                    break;
-                }
-                // peekAcrossChunks made the chunk's first sample the lookahead; take it back.
-                has = false;
-                pos--;
-            }
-            checkOpen();
-            int n = Math.min(max - copied, end - pos);
-            System.arraycopy(ts, pos, tOut, offset + copied, n);
-            System.arraycopy(vs, pos, vOut, offset + copied, n);
-            System.arraycopy(qs, pos, qOut, offset + copied, n);
-            pos += n;
-            copied += n;
-        }
-        return copied;
-    }
-
     /** Drops the lookahead. */
     void consume() {
         has = false;
@@ -237,9 +175,6 @@ final class SampleStream {
      * {@link #skipChunk()} then moves past it.
      */
     boolean chunkWithin(long end) {
-        if (prefetcher != null) {
-            throw new IllegalStateException("a prefetching stream cannot skip chunks");
-        }
         if (has || chunksDone || (loaded && pos < this.end)) {
             return false;
         }
@@ -267,9 +202,12 @@ final class SampleStream {
         return lowerBound(key, 0, count);
     }
 
-    /** The first index in {@code [lo, hi)} whose timestamp is at least {@code key}, else {@code hi}. */
     private int lowerBound(long key, int lo, int hi) {
-        long[] a = ts;
+        return lowerBound(ts, lo, hi, key);
+    }
+
+    /** The first index in {@code [lo, hi)} of the ascending {@code a} whose value is at least {@code key}, else {@code hi}. */
+    static int lowerBound(long[] a, int lo, int hi, long key) {
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (a[mid] < key) {
@@ -282,12 +220,6 @@ final class SampleStream {
     }
 
     void close() {
-        try {
-            if (prefetcher != null) {
-                prefetcher.close();
-            }
-        } finally {
-            walk.close();
-        }
+        walk.close();
     }
 }
