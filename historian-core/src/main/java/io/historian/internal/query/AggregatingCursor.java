@@ -68,6 +68,7 @@ public final class AggregatingCursor implements AggregateCursor {
     private final boolean[] hasLast;
     private final ArrayDeque<Row> ready = new ArrayDeque<>();
     private Row current;
+    private Row spare;
 
     /** One interval's results. */
     private static final class Row {
@@ -173,6 +174,8 @@ public final class AggregatingCursor implements AggregateCursor {
         if (closed) {
             throw new IllegalStateException("cursor is closed [tag=" + view.tag() + "]");
         }
+        // The caller no longer sees the row it had: compute() may fill it again.
+        spare = current;
         if (ready.isEmpty()) {
             if (!grid.next()) {
                 return false;
@@ -236,10 +239,14 @@ public final class AggregatingCursor implements AggregateCursor {
     private double[] segments = new double[0];
     private double[] previousValues = new double[0];
     private double[] segmentAreas = new double[0];
+    // The intervals scratch holds constantStep over [0, constantUpTo).
+    private long constantStep;
+    private int constantUpTo;
 
     /** One interval's row from {@code stream}; {@code timeWeighted} also accounts the time between samples. */
     private Row compute(SampleStream stream, boolean timeWeighted, long s, long e) {
-        Row row = new Row(aggs.length);
+        Row row = spare != null ? spare : new Row(aggs.length);
+        spare = null;
         row.start = s;
         row.end = e;
         nonBad = 0;
@@ -530,6 +537,7 @@ public final class AggregatingCursor implements AggregateCursor {
     /** Scratch {@code dt[i] = ts[i] - ts[i - 1]} over {@code [a, b)}, as doubles. */
     private double[] intervals(long[] ts, int a, int b) {
         double[] dt = scratch(b);
+        constantUpTo = 0;
         for (int i = a; i < b; i++) {
             dt[i] = ts[i] - ts[i - 1];
         }
@@ -539,13 +547,19 @@ public final class AggregatingCursor implements AggregateCursor {
     /** {@link #intervals} of evenly spaced samples, {@code step} ms apart. */
     private double[] constantIntervals(long step, int a, int b) {
         double[] dt = scratch(b);
-        Arrays.fill(dt, a, b, step);
+        // Evenly spaced chunks mostly share their step: the scratch then holds it already.
+        if (step != constantStep || b > constantUpTo) {
+            Arrays.fill(dt, 0, dt.length, step);
+            constantStep = step;
+            constantUpTo = dt.length;
+        }
         return dt;
     }
 
     /** Grows the kernels' scratch to {@code b} samples; returns the scratch of intervals. */
     private double[] scratch(int b) {
         if (segments.length < b) {
+            constantUpTo = 0;
             segments = new double[b];
             previousValues = new double[b];
             segmentAreas = new double[b];
