@@ -409,7 +409,8 @@ public final class AggregatingCursor implements AggregateCursor {
      * a number and whose qualities are all {@code q} (not Bad), sample {@code a - 1} having been
      * added last: the same operations in the same order where order matters (the sums and the
      * area, so every result is bit for bit the same), in loops the JIT can unroll and vectorize
-     * where it does not (min and max, the area of each segment between two samples). With
+     * where it does not (the area of each segment between two samples), with min and max found by
+     * comparisons in the loop that adds the areas. With
      * {@code regular}, the chunk's timestamps are evenly spaced, so every interval is the first.
      */
     private void addCleanRun(long[] ts, double[] vs, int q, int a, int b, boolean timeWeighted, boolean regular) {
