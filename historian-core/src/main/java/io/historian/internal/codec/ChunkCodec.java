@@ -131,6 +131,7 @@ public final class ChunkCodec {
     private final int[] scaleMisses = new int[MAX_SCALE + 1];
     private int[] valueExceptionPos = new int[64];
     private boolean oneQuality;
+    private boolean regularTimestamps;
     private long[] valueExceptionBits = new long[64];
 
     public ChunkCodec() {
@@ -689,8 +690,17 @@ public final class ChunkCodec {
         return oneQuality;
     }
 
+    /**
+     * Whether the timestamps of the chunk the last successful {@link #decode} returned are evenly
+     * spaced, as its timestamp section says: a reader may then take every interval from the first.
+     */
+    public boolean decodedRegularTimestamps() {
+        return regularTimestamps;
+    }
+
     private void readTimestamps(long[] t, int count, long first, long last) throws CorruptChunkException {
         t[0] = first;
+        regularTimestamps = true;
         if (count == 1) {
             return;
         }
@@ -709,6 +719,7 @@ public final class ChunkCodec {
             }
             return;
         }
+        regularTimestamps = false;
         long delta = in.readVarLong("first interval");
         long ts = first + delta;
         boolean increasing = ts > first;

@@ -175,6 +175,7 @@ final class TagView implements SeriesView {
         int[] qualities;
         int count;
         boolean oneQuality;
+        boolean regularTimestamps;
         long chunkFirst;
         // The chunk nextHeader moved to: either store bytes (not yet decoded) or a memory chunk.
         private byte[] pendingBytes;
@@ -352,6 +353,7 @@ final class TagView implements SeriesView {
                 qualities = c.qualities;
                 count = c.count;
                 oneQuality = memoryOneQuality;
+                regularTimestamps = false;
                 chunkFirst = c.first();
                 pendingMemory = null;
             }
@@ -455,6 +457,11 @@ final class TagView implements SeriesView {
             return oneQuality;
         }
 
+        @Override
+        public boolean regularTimestamps() {
+            return regularTimestamps;
+        }
+
         private void decode(long start, byte[] bytes, int length) {
             reads.countDecode();
             try {
@@ -466,6 +473,7 @@ final class TagView implements SeriesView {
                 }
                 count = codec.decode(bytes, length, decodedTs, decodedValues, decodedQualities);
                 oneQuality = codec.decodedOneQuality();
+                regularTimestamps = codec.decodedRegularTimestamps();
             } catch (CorruptChunkException e) {
                 throw reads.corruptOnRead(tagId, start, e);
             }

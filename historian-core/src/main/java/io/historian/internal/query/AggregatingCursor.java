@@ -9,6 +9,7 @@ import io.historian.query.Fill;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -67,6 +68,7 @@ public final class AggregatingCursor implements AggregateCursor {
     private final boolean[] hasLast;
     private final ArrayDeque<Row> ready = new ArrayDeque<>();
     private Row current;
+    private Row spare;
 
     /** One interval's results. */
     private static final class Row {
@@ -172,6 +174,8 @@ public final class AggregatingCursor implements AggregateCursor {
         if (closed) {
             throw new IllegalStateException("cursor is closed [tag=" + view.tag() + "]");
         }
+        // The caller no longer sees the row it had: compute() may fill it again.
+        spare = current;
         if (ready.isEmpty()) {
             if (!grid.next()) {
                 return false;
@@ -235,10 +239,14 @@ public final class AggregatingCursor implements AggregateCursor {
     private double[] segments = new double[0];
     private double[] previousValues = new double[0];
     private double[] segmentAreas = new double[0];
+    // The intervals scratch holds constantStep over [0, constantUpTo).
+    private long constantStep;
+    private int constantUpTo;
 
     /** One interval's row from {@code stream}; {@code timeWeighted} also accounts the time between samples. */
     private Row compute(SampleStream stream, boolean timeWeighted, long s, long e) {
-        Row row = new Row(aggs.length);
+        Row row = spare != null ? spare : new Row(aggs.length);
+        spare = null;
         row.start = s;
         row.end = e;
         nonBad = 0;
@@ -294,7 +302,10 @@ public final class AggregatingCursor implements AggregateCursor {
             int[] qs = stream.runQualities();
             add(ts[a], vs[a], qs[a], timeWeighted);
             if (b - a > 1 && stream.chunkClean && Quality.severity(qs[a]) < 2 && !stddev && runKernels) {
-                addCleanRun(ts, vs, qs[a], a + 1, b, timeWeighted);
+                // The walk holds the loaded chunk while its runs are taken; its arrays are the run's.
+                ChunkWalk w = stream.walk();
+                boolean regular = timeWeighted && w.regularTimestamps() && w.timestamps() == ts;
+                addCleanRun(ts, vs, qs[a], a + 1, b, timeWeighted, regular);
             } else {
                 for (int i = a + 1; i < b; i++) {
                     add(ts[i], vs[i], qs[i], timeWeighted);
@@ -398,9 +409,11 @@ public final class AggregatingCursor implements AggregateCursor {
      * a number and whose qualities are all {@code q} (not Bad), sample {@code a - 1} having been
      * added last: the same operations in the same order where order matters (the sums and the
      * area, so every result is bit for bit the same), in loops the JIT can unroll and vectorize
-     * where it does not (min and max, the area of each segment between two samples).
+     * where it does not (the area of each segment between two samples), with min and max found by
+     * comparisons in the loop that adds the areas. With
+     * {@code regular}, the chunk's timestamps are evenly spaced, so every interval is the first.
      */
-    private void addCleanRun(long[] ts, double[] vs, int q, int a, int b, boolean timeWeighted) {
+    private void addCleanRun(long[] ts, double[] vs, int q, int a, int b, boolean timeWeighted, boolean regular) {
         int n = b - a;
         nonBad += n;
         quality = Quality.worst(quality, q);
@@ -409,15 +422,8 @@ public final class AggregatingCursor implements AggregateCursor {
         }
         usableCount += n;
         last = vs[b - 1];
-        if (needMinMax) {
-            minMax(vs, a, b);
-        }
         if (needSum) {
-            double total = Double.isNaN(sum) ? vs[a] : sum + vs[a];
-            for (int i = a + 1; i < b; i++) {
-                total += vs[i];
-            }
-            sum = total;
+            sum = sum(Double.isNaN(sum) ? vs[a] : sum + vs[a], vs, a + 1, b);
         }
         if (timeWeighted) {
             // Sample i - 1 owns [t(i-1), t(i)) and has a number, so every segment is used.
@@ -428,8 +434,16 @@ public final class AggregatingCursor implements AggregateCursor {
             }
             twQuality = Quality.worst(twQuality, q);
             twUsed = true;
-            area = linear ? trapezoids(area, ts, vs, a, b) : steps(area, ts, vs, a, b);
+            double[] dt = regular ? constantIntervals(ts[a] - ts[a - 1], a, b) : intervals(ts, a, b);
+            double[] seg = linear ? trapezoids(dt, vs, a, b) : steps(dt, vs, a, b);
+            if (needMinMax) {
+                area = sumAndRange(area, seg, vs, a, b);
+            } else {
+                area = sum(area, seg, a, b);
+            }
             pos = ts[b - 1];
+        } else if (needMinMax) {
+            sumAndRange(0, null, vs, a, b);
         }
         hasPrev = true;
         prevT = ts[b - 1];
@@ -437,25 +451,62 @@ public final class AggregatingCursor implements AggregateCursor {
         prevQ = q;
     }
 
-    private void minMax(double[] vs, int a, int b) {
+    // Min and max use plain comparisons: Math.min and Math.max cost a chain of blends on every
+    // value for their NaN and signed-zero rules. Over numbers, comparisons find a value equal to
+    // what Math.min and Math.max give, and two equal numbers have the same bits unless they are
+    // zeros, so only a zero result takes the exact loop (settleRange), which puts -0.0 below 0.0.
+
+    /**
+     * {@code total} plus {@code seg[a..b)} left to right (none when {@code seg} is null), folding
+     * {@code vs[a..b)} into min and max on the way: the comparisons run while each addition waits
+     * for the one before.
+     */
+    private double sumAndRange(double total, double[] seg, double[] vs, int a, int b) {
         double lo = Double.isNaN(min) ? vs[a] : min;
         double hi = Double.isNaN(max) ? vs[a] : max;
-        // Over numbers (-0.0 below 0.0) Math.min and Math.max do not depend on order: the JIT may
-        // reduce this loop in vector lanes and still give what one chain gives.
         for (int i = a; i < b; i++) {
-            lo = Math.min(lo, vs[i]);
-            hi = Math.max(hi, vs[i]);
+            if (seg != null) {
+                total += seg[i];
+            }
+            double x = vs[i];
+            if (x < lo) {
+                lo = x;
+            }
+            if (x > hi) {
+                hi = x;
+            }
+        }
+        settleRange(lo, hi, vs, a, b);
+        return total;
+    }
+
+    /** Sets min and max from the comparisons' {@code lo} and {@code hi} over {@code vs[a..b)}. */
+    private void settleRange(double lo, double hi, double[] vs, int a, int b) {
+        if (lo == 0.0 || hi == 0.0) {
+            lo = Double.isNaN(min) ? vs[a] : min;
+            hi = Double.isNaN(max) ? vs[a] : max;
+            for (int i = a; i < b; i++) {
+                lo = Math.min(lo, vs[i]);
+                hi = Math.max(hi, vs[i]);
+            }
         }
         min = lo;
         max = hi;
     }
 
+    /** {@code total} plus {@code x[a..b)}, left to right. */
+    private static double sum(double total, double[] x, int a, int b) {
+        for (int i = a; i < b; i++) {
+            total += x[i];
+        }
+        return total;
+    }
+
     /**
-     * {@code total} plus, one after the other as {@link #add} adds them, the areas {@link #segment}
-     * gives between samples {@code a - 1 .. b - 1} (linear).
+     * The areas {@link #segment} gives between samples {@code a - 1 .. b - 1} (linear) with the
+     * intervals {@code dt}, in the scratch it returns over {@code [a, b)}.
      */
-    private double trapezoids(double total, long[] ts, double[] vs, int a, int b) {
-        double[] dt = intervals(ts, a, b);
+    private double[] trapezoids(double[] dt, double[] vs, int a, int b) {
         double[] pv = previousValues;
         System.arraycopy(vs, a - 1, pv, a, b - a);
         // segment()'s arithmetic with a = t(i-1), b = t(i), independent per segment. The left
@@ -470,33 +521,51 @@ public final class AggregatingCursor implements AggregateCursor {
             double vb = left + slope * d;
             seg[i] = (va + vb) / 2 * d;
         }
-        for (int i = a; i < b; i++) {
-            total += seg[i];
-        }
-        return total;
+        return seg;
     }
 
     /** As {@link #trapezoids}, stepped: the left sample's value holds over each segment. */
-    private double steps(double total, long[] ts, double[] vs, int a, int b) {
-        double[] dt = intervals(ts, a, b);
+    private double[] steps(double[] dt, double[] vs, int a, int b) {
+        double[] pv = previousValues;
+        System.arraycopy(vs, a - 1, pv, a, b - a);
+        double[] seg = segmentAreas;
         for (int i = a; i < b; i++) {
-            total += vs[i - 1] * dt[i];
+            seg[i] = pv[i] * dt[i];
         }
-        return total;
+        return seg;
     }
 
     /** Scratch {@code dt[i] = ts[i] - ts[i - 1]} over {@code [a, b)}, as doubles. */
     private double[] intervals(long[] ts, int a, int b) {
-        if (segments.length < b) {
-            segments = new double[b];
-            previousValues = new double[b];
-            segmentAreas = new double[b];
-        }
-        double[] dt = segments;
+        double[] dt = scratch(b);
+        constantUpTo = 0;
         for (int i = a; i < b; i++) {
             dt[i] = ts[i] - ts[i - 1];
         }
         return dt;
+    }
+
+    /** {@link #intervals} of evenly spaced samples, {@code step} ms apart. */
+    private double[] constantIntervals(long step, int a, int b) {
+        double[] dt = scratch(b);
+        // Evenly spaced chunks mostly share their step: the scratch then holds it already.
+        if (step != constantStep || b > constantUpTo) {
+            Arrays.fill(dt, 0, dt.length, step);
+            constantStep = step;
+            constantUpTo = dt.length;
+        }
+        return dt;
+    }
+
+    /** Grows the kernels' scratch to {@code b} samples; returns the scratch of intervals. */
+    private double[] scratch(int b) {
+        if (segments.length < b) {
+            constantUpTo = 0;
+            segments = new double[b];
+            previousValues = new double[b];
+            segmentAreas = new double[b];
+        }
+        return segments;
     }
 
     // Results of segment(), kept in fields so the hot loop allocates nothing.

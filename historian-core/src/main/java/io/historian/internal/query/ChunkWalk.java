@@ -69,6 +69,9 @@ public interface ChunkWalk extends AutoCloseable {
     /** Whether every sample of the loaded chunk has the same quality code. */
     boolean oneQuality();
 
+    /** Whether the loaded chunk's timestamps are evenly spaced (false when not known). */
+    boolean regularTimestamps();
+
     @Override
     void close();
 }

@@ -1,6 +1,7 @@
 package io.historian.internal.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,21 @@ class ChunkCodecTest {
         int jitteredSize = codec.encode(jittered, v, q, n).length;
         assertTrue(regularSize <= ChunkCodec.HEADER_SIZE + 8, "regular " + regularSize);
         assertTrue(jitteredSize > regularSize + n / 4, "jittered " + jitteredSize + ", regular " + regularSize);
+    }
+
+    @Test
+    void decode_reportsWhetherTheTimestampsAreEvenlySpaced() throws CorruptChunkException {
+        int n = 300;
+        long[] gap = regular(n, 1000);
+        gap[n - 1] += 1;
+        long[] out = new long[n];
+        codec.decode(codec.encode(regular(n, 1000), new double[n], new int[n], n), out, new double[n], new int[n]);
+        assertTrue(codec.decodedRegularTimestamps());
+        codec.decode(codec.encode(gap, new double[n], new int[n], n), out, new double[n], new int[n]);
+        assertFalse(codec.decodedRegularTimestamps());
+        assertTrue(Arrays.equals(gap, out));
+        codec.decode(codec.encode(new long[] {T0}, new double[1], new int[1], 1), out, new double[1], new int[1]);
+        assertTrue(codec.decodedRegularTimestamps());
     }
 
     @Test
