@@ -275,7 +275,7 @@ public final class AggregatingCursor implements AggregateCursor {
                     if (w.headerNumbers() > 0) {
                         min = Double.isNaN(min) ? w.headerMin() : Math.min(min, w.headerMin());
                         max = Double.isNaN(max) ? w.headerMax() : Math.max(max, w.headerMax());
-                        sum = Double.isNaN(sum) ? w.headerSum() : sum + w.headerSum();
+                        sum = usableCount == 0 ? w.headerSum() : sum + w.headerSum();
                         if (usableCount == 0) {
                             first = w.headerFirstValue();
                         }
@@ -392,7 +392,8 @@ public final class AggregatingCursor implements AggregateCursor {
         usableCount++;
         min = Double.isNaN(min) ? v : Math.min(min, v);
         max = Double.isNaN(max) ? v : Math.max(max, v);
-        sum = Double.isNaN(sum) ? v : sum + v;
+        // By count, not by a NaN sum: +Infinity plus -Infinity is NaN, and must stay NaN.
+        sum = usableCount == 1 ? v : sum + v;
         if (usableCount == 1) {
             first = v;
         }
@@ -417,13 +418,14 @@ public final class AggregatingCursor implements AggregateCursor {
         int n = b - a;
         nonBad += n;
         quality = Quality.worst(quality, q);
-        if (usableCount == 0) {
+        boolean noneBefore = usableCount == 0;
+        if (noneBefore) {
             first = vs[a];
         }
         usableCount += n;
         last = vs[b - 1];
         if (needSum) {
-            sum = sum(Double.isNaN(sum) ? vs[a] : sum + vs[a], vs, a + 1, b);
+            sum = sum(noneBefore ? vs[a] : sum + vs[a], vs, a + 1, b);
         }
         if (timeWeighted) {
             // Sample i - 1 owns [t(i-1), t(i)) and has a number, so every segment is used.

@@ -76,12 +76,50 @@ class AggregatingRunKernelsTest {
 
     /**
      * The same over evenly spaced samples (1 s, with a few gaps, so most committed chunks are
-     * regular) whose values cross zero, with stretches of 0.0 and -0.0 and a few infinities, so that
-     * runs' minima and maxima are often zeros of either sign; every chunk committed first.
+     * regular) whose values cross zero, with stretches of 0.0 and -0.0 and a few infinities of both
+     * signs, so that runs' minima and maxima are often zeros of either sign and some sums meet
+     * inf + -inf; every chunk committed first.
      */
     @Test
     void aggregates_overRegularChunksAndSignedZeros_areBitForBitTheSameWithAndWithoutRunKernels() {
         writeAndCompare(true);
+    }
+
+    /**
+     * A sum that meets +Infinity and -Infinity is NaN and stays NaN for the rest of the interval,
+     * on every path: sample by sample, the run kernels, and chunk headers (a NaN sum once meant
+     * "nothing summed yet", so each path started the sum again after it).
+     */
+    @Test
+    void sumAndMean_afterPlusAndMinusInfinity_stayNaNOnEveryPath() {
+        try (Historian h = open()) {
+            SampleBatch batch = new SampleBatch(600);
+            // 600 samples at 1 s: ten whole minutes, in chunks of 256, so the hour holds three chunks.
+            for (int i = 0; i < 600; i++) {
+                double v = i == 1 ? Double.POSITIVE_INFINITY : i == 2 ? Double.NEGATIVE_INFINITY : i;
+                batch.add(LIN, T0 + i * 1_000L, v, Quality.GOOD);
+            }
+            h.write(batch);
+            h.compact();
+            for (boolean kernels : new boolean[] {false, true}) {
+                AggregatingCursor.runKernels = kernels;
+                for (Duration interval : List.of(Duration.ofMinutes(1), Duration.ofHours(1))) {
+                    try (AggregateCursor c = h.query(LIN).between(Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 600_000))
+                            .aggregate(interval, Aggregate.SUM, Aggregate.MEAN, Aggregate.COUNT)) {
+                        assertTrue(c.next(), "a first row");
+                        String where = "kernels=" + kernels + " interval=" + interval;
+                        assertTrue(Double.isNaN(c.value(0)), "SUM " + c.value(0) + " " + where);
+                        assertTrue(Double.isNaN(c.value(1)), "MEAN " + c.value(1) + " " + where);
+                        assertEquals(interval.toMinutes() == 1 ? 60 : 600, c.value(2), where);
+                        if (interval.toMinutes() == 1) {
+                            assertTrue(c.next(), "a second minute");
+                            // 60 + ... + 119
+                            assertEquals(5_370.0, c.value(0), "the next minute's sum " + where);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private void writeAndCompare(boolean regular) {
@@ -148,8 +186,10 @@ class AggregatingRunKernelsTest {
             if (value == 0 && r.nextBoolean()) {
                 value = -0.0;
             } else if (k == 0) {
-                // One sign only: the per-sample sum restarts after inf + -inf gives NaN, the kernels do not.
                 value = Double.POSITIVE_INFINITY;
+            } else if (k == 1) {
+                // With both signs a sum meets inf + -inf = NaN, which must stay NaN on both paths.
+                value = Double.NEGATIVE_INFINITY;
             }
             add(h, batch, tag, t, value, Quality.GOOD);
         }
