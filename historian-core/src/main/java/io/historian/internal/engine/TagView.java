@@ -322,7 +322,8 @@ final class TagView implements SeriesView {
                 if (!Double.isNaN(v)) {
                     min = Double.isNaN(min) ? v : Math.min(min, v);
                     max = Double.isNaN(max) ? v : Math.max(max, v);
-                    sum = Double.isNaN(sum) ? v : sum + v;
+                    // By count, as the codec sums: a NaN from +Infinity plus -Infinity stays NaN.
+                    sum = numbers == 0 ? v : sum + v;
                     if (numbers == 0) {
                         firstValue = v;
                     }

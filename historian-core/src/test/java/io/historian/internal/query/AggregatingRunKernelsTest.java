@@ -92,30 +92,40 @@ class AggregatingRunKernelsTest {
      */
     @Test
     void sumAndMean_afterPlusAndMinusInfinity_stayNaNOnEveryPath() {
+        // 600 samples at 1 s: ten whole minutes. First in one open chunk, whose header is computed
+        // in memory; then in chunks of 256, committed, so the hour holds three stored headers.
+        SampleBatch batch = new SampleBatch(600);
+        for (int i = 0; i < 600; i++) {
+            double v = i == 1 ? Double.POSITIVE_INFINITY : i == 2 ? Double.NEGATIVE_INFINITY : i;
+            batch.add(LIN, T0 + i * 1_000L, v, Quality.GOOD);
+        }
+        try (Historian h = Historian.builder().dataDirectory(dir.resolve("open")).jmx(false)
+                .tag(TagDefinition.of(LIN).interpolation(Interpolation.LINEAR)).build()) {
+            h.write(batch);
+            assertNaNAfterInfinities(h, "one open chunk");
+        }
         try (Historian h = open()) {
-            SampleBatch batch = new SampleBatch(600);
-            // 600 samples at 1 s: ten whole minutes, in chunks of 256, so the hour holds three chunks.
-            for (int i = 0; i < 600; i++) {
-                double v = i == 1 ? Double.POSITIVE_INFINITY : i == 2 ? Double.NEGATIVE_INFINITY : i;
-                batch.add(LIN, T0 + i * 1_000L, v, Quality.GOOD);
-            }
             h.write(batch);
             h.compact();
-            for (boolean kernels : new boolean[] {false, true}) {
-                AggregatingCursor.runKernels = kernels;
-                for (Duration interval : List.of(Duration.ofMinutes(1), Duration.ofHours(1))) {
-                    try (AggregateCursor c = h.query(LIN).between(Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 600_000))
-                            .aggregate(interval, Aggregate.SUM, Aggregate.MEAN, Aggregate.COUNT)) {
-                        assertTrue(c.next(), "a first row");
-                        String where = "kernels=" + kernels + " interval=" + interval;
-                        assertTrue(Double.isNaN(c.value(0)), "SUM " + c.value(0) + " " + where);
-                        assertTrue(Double.isNaN(c.value(1)), "MEAN " + c.value(1) + " " + where);
-                        assertEquals(interval.toMinutes() == 1 ? 60 : 600, c.value(2), where);
-                        if (interval.toMinutes() == 1) {
-                            assertTrue(c.next(), "a second minute");
-                            // 60 + ... + 119
-                            assertEquals(5_370.0, c.value(0), "the next minute's sum " + where);
-                        }
+            assertNaNAfterInfinities(h, "chunks committed");
+        }
+    }
+
+    private static void assertNaNAfterInfinities(Historian h, String chunks) {
+        for (boolean kernels : new boolean[] {false, true}) {
+            AggregatingCursor.runKernels = kernels;
+            for (Duration interval : List.of(Duration.ofMinutes(1), Duration.ofHours(1))) {
+                try (AggregateCursor c = h.query(LIN).between(Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 600_000))
+                        .aggregate(interval, Aggregate.SUM, Aggregate.MEAN, Aggregate.COUNT)) {
+                    assertTrue(c.next(), "a first row");
+                    String where = chunks + ", kernels=" + kernels + ", interval=" + interval;
+                    assertTrue(Double.isNaN(c.value(0)), "SUM " + c.value(0) + " " + where);
+                    assertTrue(Double.isNaN(c.value(1)), "MEAN " + c.value(1) + " " + where);
+                    assertEquals(interval.toMinutes() == 1 ? 60 : 600, c.value(2), where);
+                    if (interval.toMinutes() == 1) {
+                        assertTrue(c.next(), "a second minute");
+                        // 60 + ... + 119
+                        assertEquals(5_370.0, c.value(0), "the next minute's sum " + where);
                     }
                 }
             }
