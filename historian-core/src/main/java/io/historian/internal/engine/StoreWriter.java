@@ -400,11 +400,7 @@ final class StoreWriter implements Runnable {
 
     /** Applies the samples {@code runOrder[from, to)} of one tag, in that order. */
     private void applyRun(int tagId, int from, int to, long index) {
-        TagState st = state(tagId);
-        TagDefinition def = registry.definition(tagId);
-        if (def != st.definition) {
-            redefine(tagId, st, def);
-        }
+        TagState st = current(tagId);
         int[] order = runOrder;
         if (st.filter == null && appendsOnly(st, from, to)) {
             int maxSamples = settings.chunkMaxSamples();
@@ -542,12 +538,18 @@ final class StoreWriter implements Runnable {
         return tagId < s.length ? s[tagId] : null;
     }
 
-    private void apply(int tagId, long ts, double v, int q, long entryIndex) {
+    /** The tag's state, brought up to its current definition (a filter or interpolation may have changed). */
+    private TagState current(int tagId) {
         TagState st = state(tagId);
         TagDefinition def = registry.definition(tagId);
         if (def != st.definition) {
             redefine(tagId, st, def);
         }
+        return st;
+    }
+
+    private void apply(int tagId, long ts, double v, int q, long entryIndex) {
+        TagState st = current(tagId);
         SampleFilter f = st.filter;
         if (f == null) {
             store(tagId, st, ts, v, q, entryIndex);
