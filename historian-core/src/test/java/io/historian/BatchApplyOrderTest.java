@@ -3,6 +3,7 @@ package io.historian;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.historian.internal.engine.Internals;
 import io.historian.testing.Reads;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * calls are stored one by one: both must keep exactly the same samples. Seeded random samples of
  * six tags (one with a deadband) go to two historians, once in batches of 40 to 3,000 and once
  * one call per sample: rising time, with stretches of late samples and repeated timestamps, NaN
- * values and every quality, in chunks of 16 samples so that runs cross chunk ends. Every tag's
- * samples and the counts must then be equal.
+ * values and every quality, in chunks of 16 samples so that runs cross chunk ends. A third
+ * historian takes the single-sample calls while its store writer is held back, so that it then
+ * applies the waiting entries together, tag by tag. Every tag's samples and the counts must then
+ * be equal.
  */
 class BatchApplyOrderTest {
     private static final String[] TAGS = {"line.a", "line.b", "line.c", "line.d", "line.e", "line.deadband"};
@@ -75,8 +78,10 @@ class BatchApplyOrderTest {
         }
         HistorianStats batched;
         HistorianStats single;
+        HistorianStats grouped;
         List<List<Sample>> fromBatches = new ArrayList<>();
         List<List<Sample>> fromSingles = new ArrayList<>();
+        List<List<Sample>> fromGrouped = new ArrayList<>();
         try (Historian h = open(dir.resolve("batches"), policy)) {
             SampleBatch batch = new SampleBatch(3_000);
             int limit = random.nextInt(40, 3_001);
@@ -105,21 +110,39 @@ class BatchApplyOrderTest {
                 fromSingles.add(Reads.all(h, tag));
             }
         }
+        try (Historian h = open(dir.resolve("grouped"), policy)) {
+            Internals.pauseStoreWriter(h, true);
+            for (int i = 0; i < n; i++) {
+                h.write(tags[i], times[i], values[i], qualities[i]);
+            }
+            Internals.pauseStoreWriter(h, false);
+            grouped = settled(h, n);
+            for (String tag : TAGS) {
+                fromGrouped.add(Reads.all(h, tag));
+            }
+        }
+        assertSame(fromSingles, fromBatches, "batches", seed);
+        assertSame(fromSingles, fromGrouped, "entries applied together", seed);
+        assertEquals(single.storedSamples(), batched.storedSamples(), "stored [seed=" + seed + "]");
+        assertEquals(single.duplicateSamples(), batched.duplicateSamples(), "duplicates [seed=" + seed + "]");
+        assertEquals(single.storedSamples(), grouped.storedSamples(), "stored, grouped [seed=" + seed + "]");
+        assertEquals(single.duplicateSamples(), grouped.duplicateSamples(), "duplicates, grouped [seed=" + seed + "]");
+    }
+
+    private static void assertSame(List<List<Sample>> expected, List<List<Sample>> actual, String how, long seed) {
         for (int t = 0; t < TAGS.length; t++) {
-            List<Sample> a = fromBatches.get(t);
-            List<Sample> b = fromSingles.get(t);
-            assertEquals(b.size(), a.size(), TAGS[t] + " sample count [seed=" + seed + "]");
+            List<Sample> a = actual.get(t);
+            List<Sample> b = expected.get(t);
+            assertEquals(b.size(), a.size(), TAGS[t] + " sample count, " + how + " [seed=" + seed + "]");
             for (int i = 0; i < a.size(); i++) {
                 Sample x = a.get(i);
                 Sample y = b.get(i);
-                String where = TAGS[t] + " sample " + i + " [seed=" + seed + "]";
+                String where = TAGS[t] + " sample " + i + ", " + how + " [seed=" + seed + "]";
                 assertEquals(y.timestamp(), x.timestamp(), where);
                 assertEquals(Double.doubleToRawLongBits(y.value()), Double.doubleToRawLongBits(x.value()), where);
                 assertEquals(y.quality(), x.quality(), where);
             }
         }
-        assertEquals(single.storedSamples(), batched.storedSamples(), "stored [seed=" + seed + "]");
-        assertEquals(single.duplicateSamples(), batched.duplicateSamples(), "duplicates [seed=" + seed + "]");
     }
 
     private static Historian open(Path data, DuplicatePolicy policy) {

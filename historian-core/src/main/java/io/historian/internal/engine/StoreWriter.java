@@ -89,10 +89,11 @@ final class StoreWriter implements Runnable {
     private final ExcerptTailer tailer;
     private final ChronicleJournal.EntryReader reader = new ChronicleJournal.EntryReader();
     private final JournalEntryCodec.Slices slices = new JournalEntryCodec.Slices();
-    private final int[] tagIds = new int[JournalEntryCodec.MAX_SAMPLES];
-    private final long[] timestamps = new long[JournalEntryCodec.MAX_SAMPLES];
-    private final double[] values = new double[JournalEntryCodec.MAX_SAMPLES];
-    private final int[] qualities = new int[JournalEntryCodec.MAX_SAMPLES];
+    // The samples of the entries being applied together; grown with the number of tags (see groupCapacity).
+    private int[] tagIds = new int[JournalEntryCodec.MAX_SAMPLES];
+    private long[] timestamps = new long[JournalEntryCodec.MAX_SAMPLES];
+    private double[] values = new double[JournalEntryCodec.MAX_SAMPLES];
+    private int[] qualities = new int[JournalEntryCodec.MAX_SAMPLES];
     private long[] decodeTs = new long[4096];
     private double[] decodeValues = new double[4096];
     private int[] decodeQualities = new int[4096];
@@ -110,7 +111,9 @@ final class StoreWriter implements Runnable {
      */
     private static final int MIN_SAMPLES_PER_RUN = 8;
     /** Scratch of {@link #applyByTag}: the slice's sample positions grouped by tag, and where each tag's run ends. */
-    private final int[] runOrder = new int[JournalEntryCodec.MAX_SAMPLES];
+    private int[] runOrder = new int[JournalEntryCodec.MAX_SAMPLES];
+    /** The most samples the scratch grows to for applying entries together: 24 MiB of it, with the run order. */
+    private static final int MAX_GROUP_SAMPLES = 1 << 20;
     private int[] runEnds = new int[64];
     /** Keeps {@link #touch}'s loads from being optimized away. */
     private long touchSink;
@@ -270,36 +273,100 @@ final class StoreWriter implements Runnable {
         }
     }
 
-    /** Applies entries until none is available or a batch is done; returns the samples applied. */
+    /**
+     * Applies entries until none is available or a batch is done; returns the samples applied.
+     *
+     * <p>Entries already in the journal are decoded one after another into the scratch and applied
+     * together, as one slice: with many tags a single write call holds a sample or two per tag,
+     * and only a slice with several samples per tag can be applied tag by tag
+     * ({@link #applyByTag}). Nothing waits for entries not yet written. Every sample of the
+     * group is applied with the group's first entry index, which can only hold the journal longer
+     * (a chunk's first entry, a filter's held entries); the last entry read moves only once the
+     * whole group is applied, so a commit in between keeps the checkpoint before the group.
+     */
     private int applyAvailable() {
         int total = 0;
-        while (total < 4 * JournalEntryCodec.MAX_SAMPLES && reader.read(tailer)) {
+        growScratch();
+        int limit = Math.max(4 * JournalEntryCodec.MAX_SAMPLES, tagIds.length);
+        int grouped = 0;
+        long groupFirst = -1;
+        long groupLast = -1;
+        while (total + grouped < limit && reader.read(tailer)) {
             long index = reader.index();
+            int count;
             int n;
             try {
-                slices.open(reader.bytes(), 0, reader.length(), registry.size(), tagIds.length);
-                n = slices.next(tagIds, timestamps, values, qualities);
+                count = slices.open(reader.bytes(), 0, reader.length(), registry.size(), tagIds.length - grouped);
+                if (count > tagIds.length - grouped && grouped > 0) {
+                    total += applyGroup(grouped, groupFirst, groupLast);
+                    grouped = 0;
+                }
+                n = slices.next(tagIds, timestamps, values, qualities, grouped);
             } catch (CorruptEntryException e) {
+                if (grouped > 0) {
+                    total += applyGroup(grouped, groupFirst, groupLast);
+                    grouped = 0;
+                }
                 corruptEntries.incrementAndGet();
                 LOG.error("skipping corrupt journal entry [index={}, dir={}]: {}", Long.toHexString(index),
                         journal.directory(), e.getMessage());
                 lastReadIndex = index;
                 continue;
             }
-            // An entry is one write call of any size; it is applied slice by slice. A commit between
-            // two slices keeps the checkpoint at or before this entry, so a replay re-applies all of it.
-            while (n > 0) {
-                applySlice(n, index);
-                total += n;
-                n = nextSlice();
+            if (n < count) {
+                // Larger than the scratch (so alone in it): applied slice by slice. A commit between
+                // two slices keeps the checkpoint at or before this entry, so a replay re-applies all of it.
+                while (n > 0) {
+                    applySlice(n, index);
+                    total += n;
+                    n = nextSlice();
+                }
+                entryApplied(index);
+                continue;
             }
-            lastReadIndex = index;
-            appliedIndex = index;
-            if (!replayDone && index >= replayTarget) {
-                replayDone = true;
+            if (grouped == 0) {
+                groupFirst = index;
             }
+            grouped += n;
+            groupLast = index;
+        }
+        if (grouped > 0) {
+            total += applyGroup(grouped, groupFirst, groupLast);
         }
         return total;
+    }
+
+    /** Applies the {@code n} samples of the entries {@code first..last} in the scratch; returns n. */
+    private int applyGroup(int n, long first, long last) {
+        applySlice(n, first);
+        entryApplied(last);
+        return n;
+    }
+
+    /** Everything up to this entry is applied to memory. */
+    private void entryApplied(long index) {
+        lastReadIndex = index;
+        appliedIndex = index;
+        if (!replayDone && index >= replayTarget) {
+            replayDone = true;
+        }
+    }
+
+    /**
+     * Grows the scratch so that entries applied together can hold {@link #MIN_SAMPLES_PER_RUN}
+     * samples of every registered tag, up to {@link #MAX_GROUP_SAMPLES}.
+     */
+    private void growScratch() {
+        long wanted = Math.min(MAX_GROUP_SAMPLES, (long) MIN_SAMPLES_PER_RUN * registry.size());
+        if (wanted <= tagIds.length) {
+            return;
+        }
+        int capacity = Math.min(MAX_GROUP_SAMPLES, Math.max((int) wanted, tagIds.length * 2));
+        tagIds = new int[capacity];
+        timestamps = new long[capacity];
+        values = new double[capacity];
+        qualities = new int[capacity];
+        runOrder = new int[capacity];
     }
 
     /** The next slice of an entry already validated as a whole (an entry of one slice has none). */
@@ -388,12 +455,22 @@ final class StoreWriter implements Runnable {
         }
         // ends[t] is now where tag t's run ends, and so where tag t + 1's begins.
         int from = 0;
-        for (int t = 0; t < tags; t++) {
-            int to = ends[t];
-            if (to > from) {
-                applyRun(t, from, to, index);
+        for (int group = 0; group < tags; group += TOUCH_GROUP) {
+            int groupEnd = Math.min(tags, group + TOUCH_GROUP);
+            // With many tags, entries applied together give each a short run: load the group's
+            // states and open chunks first, so that their cache misses overlap (see touch).
+            long touched = 0;
+            for (int t = group; t < groupEnd; t++) {
+                touched += touch(t);
             }
-            from = to;
+            touchSink = touched;
+            for (int t = group; t < groupEnd; t++) {
+                int to = ends[t];
+                if (to > from) {
+                    applyRun(t, from, to, index);
+                }
+                from = to;
+            }
         }
         return true;
     }

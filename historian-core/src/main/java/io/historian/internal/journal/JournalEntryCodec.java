@@ -175,7 +175,7 @@ public final class JournalEntryCodec {
             if (n > sliceCapacity) {
                 int mark = r.p;
                 long ts = r.prevTs;
-                samples(r, n, maxTagId, null, null, null, null, 0);
+                samples(r, n, maxTagId, null, null, null, null, 0, 0);
                 checkEnd(n);
                 r.p = mark;
                 r.prevTs = ts;
@@ -187,11 +187,20 @@ public final class JournalEntryCodec {
 
         /** Decodes the next slice into the arrays; returns its length, 0 when the entry is done. */
         public int next(int[] tagIds, long[] timestamps, double[] values, int[] qualities) throws CorruptEntryException {
-            int n = Math.min(left, tagIds.length);
-            if (n == 0) {
+            return next(tagIds, timestamps, values, qualities, 0);
+        }
+
+        /**
+         * Decodes the next slice into the arrays from position {@code at} on, as long as they have
+         * room; returns its length, 0 when the entry is done (or the arrays have no room left).
+         */
+        public int next(int[] tagIds, long[] timestamps, double[] values, int[] qualities, int at)
+                throws CorruptEntryException {
+            int n = Math.min(left, tagIds.length - at);
+            if (n <= 0) {
                 return 0;
             }
-            samples(r, n, maxTagId, tagIds, timestamps, values, qualities, decoded);
+            samples(r, n, maxTagId, tagIds, timestamps, values, qualities, decoded, at);
             left -= n;
             decoded += n;
             if (left == 0) {
@@ -207,9 +216,12 @@ public final class JournalEntryCodec {
         }
     }
 
-    /** Reads {@code n} samples; stores them when {@code tagIds} is not null. {@code first} numbers them in messages. */
+    /**
+     * Reads {@code n} samples; stores them from position {@code at} on when {@code tagIds} is not
+     * null. {@code first} numbers them in messages.
+     */
     private static void samples(Reader r, int n, int maxTagId, int[] tagIds, long[] timestamps, double[] values,
-            int[] qualities, int first) throws CorruptEntryException {
+            int[] qualities, int first, int at) throws CorruptEntryException {
         long prevTs = r.prevTs;
         int prevQuality = r.prevQuality;
         for (int i = 0; i < n; i++) {
@@ -238,10 +250,10 @@ public final class JournalEntryCodec {
                 v = mantissa / POW10[kind];
             }
             if (tagIds != null) {
-                tagIds[i] = (int) tagId;
-                timestamps[i] = ts;
-                values[i] = v;
-                qualities[i] = prevQuality;
+                tagIds[at + i] = (int) tagId;
+                timestamps[at + i] = ts;
+                values[at + i] = v;
+                qualities[at + i] = prevQuality;
             }
         }
         r.prevTs = prevTs;
