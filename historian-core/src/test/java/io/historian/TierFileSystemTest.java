@@ -278,6 +278,41 @@ class TierFileSystemTest {
         }
     }
 
+    /**
+     * A late sample after the tiering cutoff, before the tag's first local chunk, cannot repeat a
+     * cold one: the REJECT check must find that out without the cold tier, and still refuse a real
+     * repeat of a local sample.
+     */
+    @Test
+    void rejectDuplicates_withTheColdTierDown_acceptsALateSampleAfterTheCutoffAndBeforeTheFirstLocalChunk() {
+        FaultyColdTier tier = new FaultyColdTier(FileSystemColdTier.of(dir.resolve("tier")));
+        try (Historian h = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false).clock(clock)
+                .coldTier(tier).duplicates(DuplicatePolicy.REJECT)
+                .tiering(TieringPolicy.olderThan(Duration.ofDays(2)).checkEvery(Duration.ZERO)).build()) {
+            long now = clock.millis();
+            SampleBatch old = new SampleBatch(100);
+            for (int i = 0; i < 100; i++) {
+                old.add("mixed", now - Duration.ofDays(5).toMillis() + i * 60_000L, i, Quality.GOOD);
+            }
+            h.write(old);
+            h.compact();
+            // Written before tiering (in a chunk of its own), so no read fetches the tiered segment into the cache.
+            h.write("mixed", now - 1_000, 7.0, Quality.GOOD);
+            h.compact();
+            TieringReport tiered = h.tierNow();
+            assertTrue(tiered.segmentsWritten() >= 1, "the old samples are tiered: " + tiered);
+            tier.failAfter(0);
+
+            h.write("mixed", now - 2_000, 8.0, Quality.GOOD);
+            SampleRejectedException repeat = assertThrows(SampleRejectedException.class,
+                    () -> h.write("mixed", now - 1_000, 9.0, Quality.GOOD));
+            assertEquals(RejectReason.DUPLICATE, repeat.reason());
+            tier.heal();
+            assertEquals(List.of(8.0, 7.0), Reads.all(h, "mixed").stream()
+                    .filter(x -> x.timestamp().toEpochMilli() >= now - 2_000).map(Sample::value).toList());
+        }
+    }
+
     @Test
     void rejectDuplicates_withTheColdTierDown_refusesALateCallAsColdTierUnavailableAndCountsIt() {
         // The REJECT duplicate check of a tag whose samples are all cold must read the cold tier.

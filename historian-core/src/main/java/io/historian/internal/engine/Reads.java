@@ -192,6 +192,13 @@ final class Reads {
         }
     }
 
+    /** The stored sample at or after {@code ts} (the caller has waited for the store writer). */
+    Optional<Sample> next(int id, long ts) {
+        try (TagView view = view(id, registry.definition(id).name())) {
+            return Optional.ofNullable(view.next(ts));
+        }
+    }
+
     Optional<Sample> valueAt(String tag, Instant time, ValueAt mode) {
         status.check();
         int id = idOrThrow(tag);

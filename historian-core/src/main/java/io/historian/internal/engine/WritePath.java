@@ -324,8 +324,13 @@ final class WritePath {
         }
     }
 
+    /**
+     * Whether the tag holds a sample at {@code ts}. Looked up forward, from {@code ts} on: a walk
+     * back from a time after the tiering cutoff that finds no local chunk before it would go on
+     * into the cold tier, which cannot hold that time, and fail the write while the tier is down.
+     */
     private boolean existsAt(int id, long ts) {
-        Optional<Sample> s = reads.previous(id, ts);
+        Optional<Sample> s = reads.next(id, ts);
         return s.isPresent() && s.get().timestamp().toEpochMilli() == ts;
     }
 
