@@ -1,6 +1,9 @@
 package io.historian.internal.journal;
 
 import io.historian.Quality;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * The compact binary form of one journal entry: a batch of samples, delta-encoded.
@@ -41,6 +44,10 @@ public final class JournalEntryCodec {
     private static final int MAX_DECIMALS = 6;
     private static final double[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000};
 
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
     private byte[] buf = new byte[64 * 1024];
     private int pos;
     private int lastScale = 2;
@@ -64,60 +71,73 @@ public final class JournalEntryCodec {
         }
         // Typical samples take about 6 bytes: grow as the entry fills, not to the worst case up front.
         ensureRoom(MAX_HEADER_BYTES + Math.min(count, 4096) * MAX_BYTES_PER_SAMPLE);
-        pos = 0;
+        // The position lives in a local, not the field, so that it stays in a register.
         byte[] b = buf;
-        b[pos++] = FORMAT;
-        putVarint(count);
+        b[0] = FORMAT;
+        int p = putVarint(b, 1, count);
         long prevTs = timestamps[offset];
-        putLong(prevTs);
+        LONG_LE.set(b, p, prevTs);
+        p += 8;
         int prevQuality = Quality.GOOD.code();
+        int scale = lastScale;
+        double pow = POW10[scale];
         for (int i = offset, end = offset + count; i < end; i++) {
-            if (buf.length - pos < MAX_BYTES_PER_SAMPLE) {
-                ensureRoom((int) Math.min(Integer.MAX_VALUE - 16, pos + (long) (end - i) * 8 + MAX_BYTES_PER_SAMPLE));
+            if (b.length - p < MAX_BYTES_PER_SAMPLE) {
+                ensureRoom((int) Math.min(Integer.MAX_VALUE - 16, p + (long) (end - i) * 8 + MAX_BYTES_PER_SAMPLE));
+                b = buf;
             }
-            putVarint(tagIds[i]);
+            int tagId = tagIds[i];
+            if ((tagId & ~0x7F) == 0) {
+                b[p++] = (byte) tagId;
+            } else {
+                p = putVarint(b, p, tagId);
+            }
             long ts = timestamps[i];
             long delta = ts - prevTs;
-            putVarint((delta << 1) ^ (delta >> 63));
             prevTs = ts;
-            int q = qualities[i];
-            double v = values[i];
-            int kind = KIND_RAW;
-            long mantissa = 0;
-            int scale = lastScale;
-            long m = Math.round(v * POW10[scale]);
-            if (m / POW10[scale] == v && Double.doubleToRawLongBits(m / POW10[scale]) == Double.doubleToRawLongBits(v)) {
-                kind = scale;
-                mantissa = m;
+            long zigzagDelta = (delta << 1) ^ (delta >> 63);
+            if ((zigzagDelta & ~0x7FL) == 0) {
+                b[p++] = (byte) zigzagDelta;
             } else {
-                for (scale = 0; scale <= MAX_DECIMALS; scale++) {
-                    m = Math.round(v * POW10[scale]);
-                    double back = m / POW10[scale];
-                    if (Double.doubleToRawLongBits(back) == Double.doubleToRawLongBits(v)) {
-                        kind = scale;
+                p = putVarint(b, p, zigzagDelta);
+            }
+            double v = values[i];
+            long vBits = Double.doubleToRawLongBits(v);
+            // The scale that fitted the previous value usually fits this one: one try, no loop.
+            long mantissa = nearest(v * pow);
+            int kind = scale;
+            if (Double.doubleToRawLongBits(mantissa / pow) != vBits) {
+                kind = KIND_RAW;
+                for (int s = 0; s <= MAX_DECIMALS; s++) {
+                    long m = nearest(v * POW10[s]);
+                    if (Double.doubleToRawLongBits(m / POW10[s]) == vBits) {
+                        kind = s;
                         mantissa = m;
-                        lastScale = scale;
+                        scale = s;
+                        pow = POW10[s];
                         break;
                     }
                 }
             }
-            int flags = kind;
+            int q = qualities[i];
             if (q != prevQuality) {
-                flags |= 0x08;
-            }
-            b = buf;
-            b[pos++] = (byte) flags;
-            if (q != prevQuality) {
-                putInt(q);
+                b[p] = (byte) (kind | 0x08);
+                INT_LE.set(b, p + 1, q);
+                p += 5;
                 prevQuality = q;
+            } else {
+                b[p++] = (byte) kind;
             }
             if (kind == KIND_RAW) {
-                putLong(Double.doubleToRawLongBits(v));
+                LONG_LE.set(b, p, vBits);
+                p += 8;
             } else {
-                putVarint((mantissa << 1) ^ (mantissa >> 63));
+                p = putVarint(b, p, (mantissa << 1) ^ (mantissa >> 63));
             }
         }
-        return pos;
+        lastScale = scale;
+        pos = p;
+        return p;
     }
 
     /**
@@ -266,47 +286,37 @@ public final class JournalEntryCodec {
         }
     }
 
-    private void putVarint(long v) {
-        byte[] b = buf;
-        int p = pos;
-        // Tag ids, time steps and two-decimal values mostly take one or two bytes: no loop for those.
+    /**
+     * {@link Math#round}, which entries were always encoded with, at the cost of a hardware
+     * rounding where the two cannot differ in effect: they differ only on halves, and below 2^50
+     * no half is a mantissa that divides back to the value, so either way the scale is refused.
+     */
+    private static long nearest(double x) {
+        return Math.abs(x) < 0x1p50 ? (long) Math.rint(x) : Math.round(x);
+    }
+
+    /** Writes {@code v} as a varint at {@code p}; returns the position after it. */
+    private static int putVarint(byte[] b, int p, long v) {
+        // Tag ids, time steps and decimal mantissas mostly take one to three bytes: no loop for those.
         if ((v & ~0x7FL) == 0) {
             b[p] = (byte) v;
-            pos = p + 1;
-            return;
+            return p + 1;
         }
         if ((v & ~0x3FFFL) == 0) {
-            b[p] = (byte) (v | 0x80);
-            b[p + 1] = (byte) (v >>> 7);
-            pos = p + 2;
-            return;
+            SHORT_LE.set(b, p, (short) (v & 0x7F | 0x80 | (v << 1) & 0x7F00));
+            return p + 2;
+        }
+        if ((v & ~0x1F_FFFFL) == 0) {
+            // Four bytes stored at once; the fourth is overwritten next, and a sample's room covers it.
+            INT_LE.set(b, p, (int) (v & 0x7F | 0x80 | (v << 1) & 0x7F00 | 0x8000 | (v << 2) & 0x7F_0000));
+            return p + 3;
         }
         while ((v & ~0x7FL) != 0) {
             b[p++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
         }
         b[p++] = (byte) v;
-        pos = p;
-    }
-
-    private void putLong(long v) {
-        byte[] b = buf;
-        int p = pos;
-        for (int i = 0; i < 8; i++) {
-            b[p++] = (byte) v;
-            v >>>= 8;
-        }
-        pos = p;
-    }
-
-    private void putInt(int v) {
-        byte[] b = buf;
-        int p = pos;
-        for (int i = 0; i < 4; i++) {
-            b[p++] = (byte) v;
-            v >>>= 8;
-        }
-        pos = p;
+        return p;
     }
 
     /** Bounds-checked reading; every overrun is a {@link CorruptEntryException}. */
