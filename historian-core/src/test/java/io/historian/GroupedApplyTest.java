@@ -19,14 +19,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * With many tags a write call holds a sample or two per tag, and the store writer applies the
- * entries it finds waiting together, tag by tag. Seeded: 3,000 tags, 40 calls of one sample per
- * tag written while the store writer is held back, every fifth call with late and repeated
+ * entries it finds waiting together, tag by tag, in a scratch grown for that many tags. Seeded:
+ * 10,000 tags, 24 calls of one sample per tag written while the store writer is held back, every fifth call with late and repeated
  * timestamps for a random third of the tags, in chunks of 16 samples. Once it is let go, every tag
  * must hold exactly what the duplicate policy keeps, bit for bit, with the counts to match.
  */
 class GroupedApplyTest {
-    private static final int TAGS = 3_000;
-    private static final int CALLS = 40;
+    private static final int TAGS = 10_000;
+    private static final int CALLS = 24;
 
     @TempDir
     Path dir;

@@ -102,6 +102,28 @@ class JournalEdgeCasesTest {
         }
     }
 
+    /**
+     * Entries the store writer finds waiting are applied together, but each sample keeps its own
+     * entry: the open chunks then pin only the newest segment, and the older ones are deleted.
+     */
+    @Test
+    void committedSegments_areDeleted_whenTheirEntriesWereAppliedTogether() throws Exception {
+        try (Historian h = Internals.openPaused(builder().chunkMaxSamples(16))) {
+            for (int i = 0; i < 5; i++) {
+                writeRange(h, "a", i * 100, i * 100 + 100);
+                writeRange(h, "b", i * 100, i * 100 + 7);
+                Internals.journal(h).skipSegments(1);
+            }
+            Internals.pauseStoreWriter(h, false);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Internals.journal(h).segmentFiles().size() <= 2);
+        }
+        try (Historian h = builder().build()) {
+            assertEquals(500, Reads.all(h, "a").size());
+            assertEquals(35, Reads.all(h, "b").size());
+        }
+    }
+
     @Test
     void fullJournal_underReject_refusesAtOnce_countsIt_andKeepsEverythingAccepted() {
         try (Historian h = Internals.openPaused(builder().journalBudget(DataSize.ofMegabytes(16))

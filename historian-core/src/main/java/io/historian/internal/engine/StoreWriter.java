@@ -113,6 +113,15 @@ final class StoreWriter implements Runnable {
     /** Scratch of {@link #applyByTag}: the slice's sample positions grouped by tag, and where each tag's run ends. */
     private int[] runOrder = new int[JournalEntryCodec.MAX_SAMPLES];
     /** The most samples the scratch grows to for applying entries together: 24 MiB of it, with the run order. */
+    /**
+     * The entries of the group in the scratch: entry {@code k} starts at sample
+     * {@code groupStarts[k]} and has index {@code groupEntries[k]}. Empty while a single entry is
+     * applied slice by slice, whose index {@link #sliceIndex} is then.
+     */
+    private int[] groupStarts = new int[64];
+    private long[] groupEntries = new long[64];
+    private int groupSize;
+    private long sliceIndex;
     private static final int MAX_GROUP_SAMPLES = 1 << 20;
     private int[] runEnds = new int[64];
     /** Keeps {@link #touch}'s loads from being optimized away. */
@@ -279,10 +288,10 @@ final class StoreWriter implements Runnable {
      * <p>Entries already in the journal are decoded one after another into the scratch and applied
      * together, as one slice: with many tags a single write call holds a sample or two per tag,
      * and only a slice with several samples per tag can be applied tag by tag
-     * ({@link #applyByTag}). Nothing waits for entries not yet written. Every sample of the
-     * group is applied with the group's first entry index, which can only hold the journal longer
-     * (a chunk's first entry, a filter's held entries); the last entry read moves only once the
-     * whole group is applied, so a commit in between keeps the checkpoint before the group.
+     * ({@link #applyByTag}). Nothing waits for entries not yet written. Every sample is applied
+     * with the index of its own entry ({@link #entryOf}), so open chunks and filters pin the
+     * journal exactly as when entries are applied one by one; the last entry read moves only once
+     * the whole group is applied, so a commit in between keeps the checkpoint before the group.
      */
     private int applyAvailable() {
         int total = 0;
@@ -316,6 +325,7 @@ final class StoreWriter implements Runnable {
             if (n < count) {
                 // Larger than the scratch (so alone in it): applied slice by slice. A commit between
                 // two slices keeps the checkpoint at or before this entry, so a replay re-applies all of it.
+                groupSize = 0;
                 while (n > 0) {
                     applySlice(n, index);
                     total += n;
@@ -326,7 +336,15 @@ final class StoreWriter implements Runnable {
             }
             if (grouped == 0) {
                 groupFirst = index;
+                groupSize = 0;
             }
+            if (groupSize == groupStarts.length) {
+                groupStarts = java.util.Arrays.copyOf(groupStarts, groupSize * 2);
+                groupEntries = java.util.Arrays.copyOf(groupEntries, groupSize * 2);
+            }
+            groupStarts[groupSize] = grouped;
+            groupEntries[groupSize] = index;
+            groupSize++;
             grouped += n;
             groupLast = index;
         }
@@ -339,8 +357,27 @@ final class StoreWriter implements Runnable {
     /** Applies the {@code n} samples of the entries {@code first..last} in the scratch; returns n. */
     private int applyGroup(int n, long first, long last) {
         applySlice(n, first);
+        groupSize = 0;
         entryApplied(last);
         return n;
+    }
+
+    /** The index of the entry the sample at {@code position} of the slice came from. */
+    private long entryOf(int position) {
+        if (groupSize <= 1) {
+            return groupSize == 0 ? sliceIndex : groupEntries[0];
+        }
+        int lo = 0;
+        int hi = groupSize - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (groupStarts[mid] <= position) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return groupEntries[lo];
     }
 
     /** Everything up to this entry is applied to memory. */
@@ -354,10 +391,14 @@ final class StoreWriter implements Runnable {
 
     /**
      * Grows the scratch so that entries applied together can hold {@link #MIN_SAMPLES_PER_RUN}
-     * samples of every registered tag, up to {@link #MAX_GROUP_SAMPLES}.
+     * samples of every registered tag, up to {@link #MAX_GROUP_SAMPLES} and a quarter of the
+     * open samples' bound.
      */
     private void growScratch() {
-        long wanted = Math.min(MAX_GROUP_SAMPLES, (long) MIN_SAMPLES_PER_RUN * registry.size());
+        // Open chunks are checked against their memory bound after each slice: a group may add
+        // at most a quarter of the bound before that check.
+        long wanted = Math.min(Math.min(MAX_GROUP_SAMPLES, (long) MIN_SAMPLES_PER_RUN * registry.size()),
+                Math.max(JournalEntryCodec.MAX_SAMPLES, openSamplesLimit / 4));
         if (wanted <= tagIds.length) {
             return;
         }
@@ -379,11 +420,12 @@ final class StoreWriter implements Runnable {
     }
 
     private void applySlice(int n, long index) {
+        sliceIndex = index;
         var lock = stateLock.writeLock();
         lock.lock();
         try {
-            if (!applyByTag(n, index)) {
-                applyInOrder(n, index);
+            if (!applyByTag(n)) {
+                applyInOrder(n);
             }
         } finally {
             lock.unlock();
@@ -402,7 +444,10 @@ final class StoreWriter implements Runnable {
     }
 
     /** Applies the slice sample by sample, in entry order. */
-    private void applyInOrder(int n, long index) {
+    private void applyInOrder(int n) {
+        // The entry of each sample, followed along the slice: positions only grow.
+        int entry = 0;
+        long index = groupSize == 0 ? sliceIndex : groupEntries[0];
         for (int from = 0; from < n; from += TOUCH_GROUP) {
             int to = Math.min(n, from + TOUCH_GROUP);
             long touched = 0;
@@ -411,6 +456,10 @@ final class StoreWriter implements Runnable {
             }
             touchSink = touched;
             for (int i = from; i < to; i++) {
+                while (entry + 1 < groupSize && groupStarts[entry + 1] <= i) {
+                    entry++;
+                    index = groupEntries[entry];
+                }
                 apply(tagIds[i], timestamps[i], values[i], qualities[i], index);
             }
         }
@@ -426,7 +475,7 @@ final class StoreWriter implements Runnable {
      *
      * @return false, having done nothing, when the slice has too few samples per tag to gain
      */
-    private boolean applyByTag(int n, long index) {
+    private boolean applyByTag(int n) {
         int maxId = -1;
         for (int i = 0; i < n; i++) {
             maxId = Math.max(maxId, tagIds[i]);
@@ -467,7 +516,7 @@ final class StoreWriter implements Runnable {
             for (int t = group; t < groupEnd; t++) {
                 int to = ends[t];
                 if (to > from) {
-                    applyRun(t, from, to, index);
+                    applyRun(t, from, to);
                 }
                 from = to;
             }
@@ -476,7 +525,7 @@ final class StoreWriter implements Runnable {
     }
 
     /** Applies the samples {@code runOrder[from, to)} of one tag, in that order. */
-    private void applyRun(int tagId, int from, int to, long index) {
+    private void applyRun(int tagId, int from, int to) {
         TagState st = current(tagId);
         int[] order = runOrder;
         if (st.filter == null && appendsOnly(st, from, to)) {
@@ -488,6 +537,8 @@ final class StoreWriter implements Runnable {
                     seal(tagId, st);
                     continue;
                 }
+                // A run keeps entry order, so the piece's first sample comes from its earliest entry.
+                long index = entryOf(order[k]);
                 open.appendAll(timestamps, values, qualities, order, k, len);
                 open.newSamples += len;
                 entryNew += len;
@@ -504,7 +555,7 @@ final class StoreWriter implements Runnable {
         }
         for (int k = from; k < to; k++) {
             int i = order[k];
-            apply(tagId, timestamps[i], values[i], qualities[i], index);
+            apply(tagId, timestamps[i], values[i], qualities[i], entryOf(i));
         }
     }
 
