@@ -112,7 +112,6 @@ final class StoreWriter implements Runnable {
     private static final int MIN_SAMPLES_PER_RUN = 8;
     /** Scratch of {@link #applyByTag}: the slice's sample positions grouped by tag, and where each tag's run ends. */
     private int[] runOrder = new int[JournalEntryCodec.MAX_SAMPLES];
-    /** The most samples the scratch grows to for applying entries together: 24 MiB of it, with the run order. */
     /**
      * The entries of the group in the scratch: entry {@code k} starts at sample
      * {@code groupStarts[k]} and has index {@code groupEntries[k]}. Empty while a single entry is
@@ -122,6 +121,7 @@ final class StoreWriter implements Runnable {
     private long[] groupEntries = new long[64];
     private int groupSize;
     private long sliceIndex;
+    /** The most samples the scratch grows to for applying entries together: 24 MiB of it, with the run order. */
     private static final int MAX_GROUP_SAMPLES = 1 << 20;
     private int[] runEnds = new int[64];
     /** Keeps {@link #touch}'s loads from being optimized away. */
@@ -298,8 +298,6 @@ final class StoreWriter implements Runnable {
         growScratch();
         int limit = Math.max(4 * JournalEntryCodec.MAX_SAMPLES, tagIds.length);
         int grouped = 0;
-        long groupFirst = -1;
-        long groupLast = -1;
         while (total + grouped < limit && reader.read(tailer)) {
             long index = reader.index();
             int count;
@@ -307,13 +305,13 @@ final class StoreWriter implements Runnable {
             try {
                 count = slices.open(reader.bytes(), 0, reader.length(), registry.size(), tagIds.length - grouped);
                 if (count > tagIds.length - grouped && grouped > 0) {
-                    total += applyGroup(grouped, groupFirst, groupLast);
+                    total += applyGroup(grouped);
                     grouped = 0;
                 }
                 n = slices.next(tagIds, timestamps, values, qualities, grouped);
             } catch (CorruptEntryException e) {
                 if (grouped > 0) {
-                    total += applyGroup(grouped, groupFirst, groupLast);
+                    total += applyGroup(grouped);
                     grouped = 0;
                 }
                 corruptEntries.incrementAndGet();
@@ -335,7 +333,6 @@ final class StoreWriter implements Runnable {
                 continue;
             }
             if (grouped == 0) {
-                groupFirst = index;
                 groupSize = 0;
             }
             if (groupSize == groupStarts.length) {
@@ -346,17 +343,17 @@ final class StoreWriter implements Runnable {
             groupEntries[groupSize] = index;
             groupSize++;
             grouped += n;
-            groupLast = index;
         }
         if (grouped > 0) {
-            total += applyGroup(grouped, groupFirst, groupLast);
+            total += applyGroup(grouped);
         }
         return total;
     }
 
-    /** Applies the {@code n} samples of the entries {@code first..last} in the scratch; returns n. */
-    private int applyGroup(int n, long first, long last) {
-        applySlice(n, first);
+    /** Applies the {@code n} samples of the group's entries in the scratch; returns n. */
+    private int applyGroup(int n) {
+        long last = groupEntries[groupSize - 1];
+        applySlice(n, groupEntries[0]);
         groupSize = 0;
         entryApplied(last);
         return n;
