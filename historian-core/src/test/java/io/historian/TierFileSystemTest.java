@@ -314,6 +314,40 @@ class TierFileSystemTest {
     }
 
     @Test
+    void tiering_pastWhatAFilterHolds_archivesItFirst_soALaterSampleDoesNotDropIt() {
+        long now = clock.millis();
+        long t0 = now - Duration.ofDays(5).toMillis();
+        FileSystemColdTier tier = FileSystemColdTier.of(dir.resolve("tier"));
+        try (Historian h = open(tier, DataSize.ofMegabytes(64))) {
+            h.register(TagDefinition.of("door").swingingDoor(1.0, Duration.ofDays(30)));
+            h.register(TagDefinition.of("band").deadband(0.5).exceptionMax(Duration.ofDays(30)));
+            // The door archives t0 and holds t0 + 2 min as its snapshot; the deadband holds t0 + 1 min back.
+            h.write("door", t0, 0.0, Quality.GOOD);
+            h.write("door", t0 + 60_000, 0.0, Quality.GOOD);
+            h.write("door", t0 + 120_000, 0.0, Quality.GOOD);
+            h.write("band", t0, 0.0, Quality.GOOD);
+            h.write("band", t0 + 60_000, 0.1, Quality.GOOD);
+            h.flush();
+
+            TieringReport report = h.tierNow();
+            assertEquals(Instant.ofEpochMilli(now - Duration.ofDays(2).toMillis()), report.cutoff());
+            assertTrue(report.segmentsWritten() >= 2, report.toString());
+
+            // Breaking the door and the deadband releases what they held, now behind the cutoff.
+            h.write("door", now, 100.0, Quality.GOOD);
+            h.write("band", now, 5.0, Quality.GOOD);
+        }
+        try (Historian h = open(tier, DataSize.ofMegabytes(64))) {
+            assertEquals(List.of(t0, t0 + 120_000, now), times(Reads.all(h, "door")));
+            assertEquals(List.of(t0, t0 + 60_000, now), times(Reads.all(h, "band")));
+        }
+    }
+
+    private static List<Long> times(List<Sample> samples) {
+        return samples.stream().map(x -> x.timestamp().toEpochMilli()).toList();
+    }
+
+    @Test
     void rejectDuplicates_withTheColdTierDown_refusesALateCallAsColdTierUnavailableAndCountsIt() {
         // The REJECT duplicate check of a tag whose samples are all cold must read the cold tier.
         FaultyColdTier tier = new FaultyColdTier(FileSystemColdTier.of(dir.resolve("tier")));

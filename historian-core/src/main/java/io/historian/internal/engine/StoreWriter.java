@@ -1190,7 +1190,8 @@ final class StoreWriter implements Runnable {
     /**
      * The store writer's part of raising the tiering cutoff (see {@link Lifecycle}): applies every
      * journal entry up to {@code through} (appended before the cutoff rose; the write path refuses
-     * samples behind it since), seals the open chunks that start before the cutoff, and commits
+     * samples behind it since), archives what filters hold from before the cutoff (a held
+     * snapshot or held-back input), seals the open chunks that start before the cutoff, and commits
      * them with {@code record} staged in the same synced batch. From then on no chunk behind the
      * cutoff changes, and a replay drops samples behind it: every one of them was committed.
      */
@@ -1207,6 +1208,10 @@ final class StoreWriter implements Runnable {
         try {
             for (int id = 0; id < states.length; id++) {
                 TagState st = states[id];
+                if (st != null && st.filter != null && holdsBefore(st.filter, cutoff)) {
+                    // Once the cutoff passes it, a held sample the filter archived later would be dropped.
+                    filtering.flush(id, st);
+                }
                 if (st != null && st.open != null && st.open.count > 0 && st.open.first() < cutoff) {
                     seal(id, st);
                 }
@@ -1214,8 +1219,13 @@ final class StoreWriter implements Runnable {
         } finally {
             lock.unlock();
         }
+        publishCounts();
         commit(record);
         tieringCutoff = Math.max(tieringCutoff, cutoff);
+    }
+
+    private static boolean holdsBefore(SampleFilter f, long cutoff) {
+        return (f.hasSnapshot() && f.snapshotTime() < cutoff) || (f.hasHeldBack() && f.heldBackTime() < cutoff);
     }
 
     // ---- chunk decoding ----
