@@ -235,6 +235,14 @@ public interface Historian extends AutoCloseable {
      * Commits every sample written so far to the store and compacts it: for a maintenance window,
      * or to measure disk use (see {@link HistorianStats#storeBytes()}). Tiering and retention give
      * back the space of what they delete on their own; nothing else needs this.
+     *
+     * <p>It also merges each tag's consecutive short chunks (up to {@link Builder#chunkMaxSamples}
+     * samples together, starting in the same {@link TieringPolicy#partition}, a UTC day by default)
+     * into one. Chunks are cut short when many tags share the open chunks'
+     * memory ({@link Builder#openChunkMemory}), by {@link Builder#chunkMaxAge} and at close, and
+     * each costs a header and a key; with 100,000 tags on the default heap, merging takes disk use
+     * from about 1.4 to about 1 byte per sample. Samples and query answers are unchanged; chunks
+     * behind the tiering cutoff are left to tiering.
      */
     void compact();
 

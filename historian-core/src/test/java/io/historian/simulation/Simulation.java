@@ -73,7 +73,8 @@ final class Simulation {
     enum Op {
         SINGLE(12), SMALL_BATCH(10), MEDIUM_BATCH(3), HUGE_BATCH(0.5), LATE(8), DUPLICATE(8), BEHIND_CUTOFF(3),
         BEHIND_HORIZON(3), BOUNDARY(3), COMPUTED_TAG(2), FORMULA_INPUTS(14), TIER_NOW(4), TIER_NOW_CONCURRENT(2),
-        ADVANCE_CLOCK(9), RETENTION(3), REOPEN(1.5), KILL(1), COLD_TIER_FAULT(2.5), JOURNAL_FULL(0.4), FLUSH(1);
+        ADVANCE_CLOCK(9), RETENTION(3), REOPEN(1.5), KILL(1), COLD_TIER_FAULT(2.5), JOURNAL_FULL(0.4), FLUSH(1),
+        COMPACT(1);
 
         final double weight;
 
@@ -264,6 +265,7 @@ final class Simulation {
                 case COLD_TIER_FAULT -> coldTierFault(r);
                 case JOURNAL_FULL -> journalFull(r);
                 case FLUSH -> flush();
+                case COMPACT -> compact();
             };
             if (!checked && step % FULL_CHECK_EVERY == FULL_CHECK_EVERY - 1) {
                 fullCheck(r);
@@ -935,6 +937,13 @@ final class Simulation {
     private boolean flush() {
         detail = "flush()";
         h.flush();
+        return false;
+    }
+
+    /** Seals, commits and merges short chunks: the samples must stay exactly the model's. */
+    private boolean compact() {
+        detail = "compact()";
+        h.compact();
         return false;
     }
 

@@ -415,11 +415,12 @@ public final class Engine implements Historian {
         status.check();
         // Everything journaled so far must be applied first, or the compaction misses the backlog.
         reads.awaitApplied();
-        storeWriter.call(() -> {
+        long merged = storeWriter.call(() -> {
             storeWriter.sealAll();
             storeWriter.commit();
-            return null;
+            return storeWriter.mergeShortChunks();
         }, settings.readWaitTimeout().toMillis());
+        LOG.debug("compact merged short chunks [removed={}]", merged);
         store.compact();
     }
 

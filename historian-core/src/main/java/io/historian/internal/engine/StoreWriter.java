@@ -1156,6 +1156,151 @@ final class StoreWriter implements Runnable {
         return pieces;
     }
 
+    // ---- merging short chunks ----
+
+    /** Bytes of merged chunks staged before they are written, so that a merge of many tags stays in bounded memory. */
+    private static final long MERGE_BATCH_BYTES = 8 << 20;
+
+    /**
+     * Rewrites each tag's runs of consecutive committed chunks that together hold at most
+     * {@code chunkMaxSamples} samples and start in the same tiering partition as one chunk each;
+     * the samples are unchanged. Chunks are cut
+     * short when many tags share the open chunks' memory bound, by age, and at close, and every
+     * chunk costs a header and a key: merged, they take less disk and fewer reads. Chunks behind
+     * the tiering cutoff are left to tiering, and a run with a chunk that does not decode is left
+     * as it is, for {@code verify} to report. Runs on this thread with nothing pending, after
+     * {@link #sealAll} and {@link #commit()}.
+     *
+     * @return the number of chunks the merges removed
+     */
+    long mergeShortChunks() {
+        int max = settings.chunkMaxSamples();
+        // Within one tiering partition (a UTC day by default): a merged chunk reaching into the next
+        // partition would hold this one back from tiering, and from retention, until that one goes.
+        long partition = settings.tiering() != null ? settings.tiering().partition().toMillis()
+                : java.time.Duration.ofDays(1).toMillis();
+        long[] ts = new long[max];
+        double[] vs = new double[max];
+        int[] qs = new int[max];
+        List<byte[]> run = new ArrayList<>();
+        List<Long> runStarts = new ArrayList<>();
+        long removed = 0;
+        WriteBatch batch = new WriteBatch();
+        try {
+            for (int tagId = 0; tagId < registry.size(); tagId++) {
+                run.clear();
+                runStarts.clear();
+                int runCount = 0;
+                long runLast = Long.MIN_VALUE;
+                long runPartition = Long.MIN_VALUE;
+                long cutoff = tieringCutoff;
+                try (RocksChunkStore.ChunkIterator it = store.chunks(tagId, cutoff, null)) {
+                    while (it.next()) {
+                        if (it.start() < cutoff) {
+                            continue;
+                        }
+                        byte[] bytes = it.value();
+                        ChunkHeader h;
+                        try {
+                            h = ChunkCodec.readHeader(bytes);
+                        } catch (CorruptChunkException e) {
+                            h = null;
+                        }
+                        long part = Math.floorDiv(it.start(), partition);
+                        boolean joins = h != null && runCount + h.count() <= max && h.firstTimestamp() > runLast
+                                && part == runPartition;
+                        if (!joins) {
+                            removed += mergeRun(batch, tagId, run, runStarts, ts, vs, qs);
+                            run.clear();
+                            runStarts.clear();
+                            runCount = 0;
+                        }
+                        if (h == null) {
+                            runLast = Long.MIN_VALUE;
+                            continue;
+                        }
+                        run.add(bytes);
+                        runStarts.add(it.start());
+                        runPartition = part;
+                        runCount += h.count();
+                        runLast = h.lastTimestamp();
+                    }
+                }
+                removed += mergeRun(batch, tagId, run, runStarts, ts, vs, qs);
+                if (batch.getDataSize() >= MERGE_BATCH_BYTES) {
+                    writeMerged(batch);
+                    batch.close();
+                    batch = new WriteBatch();
+                }
+            }
+            writeMerged(batch);
+        } finally {
+            batch.close();
+        }
+        return removed;
+    }
+
+    /**
+     * Stages one chunk for a run of two or more under the first one's key, and the removal of the
+     * others. A chunk that does not decode stays as it is, and the chunks on either side of it are
+     * merged apart. Returns the chunks removed.
+     */
+    private long mergeRun(WriteBatch batch, int tagId, List<byte[]> run, List<Long> starts, long[] ts, double[] vs,
+            int[] qs) {
+        if (run.size() < 2) {
+            return 0;
+        }
+        long removed = 0;
+        int from = 0;
+        int n = 0;
+        for (int i = 0; i < run.size(); i++) {
+            byte[] bytes = run.get(i);
+            int count;
+            try {
+                count = ChunkCodec.readHeader(bytes).count();
+                ensureDecodeCapacity(count);
+                codec.decode(bytes, decodeTs, decodeValues, decodeQualities);
+            } catch (CorruptChunkException e) {
+                removed += stageMerged(batch, tagId, starts, from, i, ts, vs, qs, n);
+                from = i + 1;
+                n = 0;
+                continue;
+            }
+            System.arraycopy(decodeTs, 0, ts, n, count);
+            System.arraycopy(decodeValues, 0, vs, n, count);
+            System.arraycopy(decodeQualities, 0, qs, n, count);
+            n += count;
+        }
+        return removed + stageMerged(batch, tagId, starts, from, run.size(), ts, vs, qs, n);
+    }
+
+    /** Stages the {@code n} samples of chunks {@code [from, to)} as one chunk when they are two or more. */
+    private int stageMerged(WriteBatch batch, int tagId, List<Long> starts, int from, int to, long[] ts, double[] vs,
+            int[] qs, int n) {
+        if (to - from < 2) {
+            return 0;
+        }
+        store.putChunk(batch, tagId, starts.get(from), codec.encode(ts, vs, qs, n));
+        for (int i = from + 1; i < to; i++) {
+            store.deleteChunk(batch, tagId, starts.get(i));
+        }
+        return to - from - 1;
+    }
+
+    private void writeMerged(WriteBatch batch) {
+        if (batch.count() == 0) {
+            return;
+        }
+        // The same lock as a commit: a reader sees the chunks before the merge or after it.
+        var lock = stateLock.writeLock();
+        lock.lock();
+        try {
+            store.write(batch, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---- retention ----
 
     /** Deletes every chunk that lies wholly before {@code horizon}; returns the count. */
