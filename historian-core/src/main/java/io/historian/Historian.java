@@ -450,7 +450,9 @@ public interface Historian extends AutoCloseable {
          * bytes; when open chunks hold more than this allows, they close early. With many tags
          * this sets the chunk size, and so the disk: each chunk carries about 73 bytes of header,
          * and 512 MiB holds 16M open samples, 167 per tag for 100,000 tags, where a chunk of 4,096
-         * samples takes about 0.85 bytes a sample.
+         * samples takes about 0.85 bytes a sample. The arrays of committed chunks are kept for
+         * reuse by new open chunks, up to as much heap again, so that the store writer allocates
+         * almost nothing per sample.
          *
          * @param memory the heap for open chunks, at least 16 MiB
          * @return this builder

@@ -136,6 +136,25 @@ class ChunkMergeTest {
     }
 
     @Test
+    void chunksLargerThanTheWritersFirstBuffer_areStoredWhole() {
+        // Random doubles take about 8 bytes each: 20,000 of them make a chunk past 64 KiB.
+        Random random = new Random(5);
+        List<String> written = new ArrayList<>();
+        try (Historian h = builder().chunkMaxSamples(20_000).build()) {
+            SampleBatch batch = new SampleBatch(20_000);
+            for (int i = 0; i < 20_000; i++) {
+                double v = random.nextDouble() * 1e12;
+                batch.add("wide", T0 + i * 1_000L, v, Quality.GOOD);
+                written.add((T0 + i * 1_000L) + ":" + Double.doubleToRawLongBits(v) + ":" + Quality.GOOD);
+            }
+            h.write(batch);
+        }
+        try (Historian h = builder().chunkMaxSamples(20_000).build()) {
+            assertEquals(written, exact(Reads.all(h, "wide")));
+        }
+    }
+
+    @Test
     void compact_leavesAChunkThatDoesNotDecode_andMergesAroundIt() throws Exception {
         writeRounds(6, 50, 42);
         long damagedStart = T0 + 150 * 1_000;

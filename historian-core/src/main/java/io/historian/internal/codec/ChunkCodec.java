@@ -151,6 +151,16 @@ public final class ChunkCodec {
      *     the timestamps are not strictly increasing
      */
     public byte[] encode(long[] timestamps, double[] values, int[] qualities, int count) {
+        int length = encodeToBuffer(timestamps, values, qualities, count);
+        return Arrays.copyOf(out.buffer(), length);
+    }
+
+    /**
+     * {@link #encode} into this codec's own buffer, {@link #encoded()}, valid until the next call;
+     * returns the chunk's length. For a writer that copies the chunk on at once (into a RocksDB
+     * batch), so that no array is allocated per chunk.
+     */
+    public int encodeToBuffer(long[] timestamps, double[] values, int[] qualities, int count) {
         Objects.requireNonNull(timestamps, "timestamps");
         Objects.requireNonNull(values, "values");
         Objects.requireNonNull(qualities, "qualities");
@@ -211,7 +221,7 @@ public final class ChunkCodec {
         writeQualities(qualities, count, sameQuality);
         int length = out.finish();
 
-        byte[] chunk = Arrays.copyOf(out.buffer(), length);
+        byte[] chunk = out.buffer();
         chunk[0] = VERSION;
         INT_LE.set(chunk, OFF_COUNT, count);
         LONG_LE.set(chunk, OFF_FIRST, timestamps[0]);
@@ -223,8 +233,13 @@ public final class ChunkCodec {
         LONG_LE.set(chunk, OFF_FIRST_VALUE, Double.doubleToRawLongBits(firstValue));
         LONG_LE.set(chunk, OFF_LAST_VALUE, Double.doubleToRawLongBits(lastValue));
         INT_LE.set(chunk, OFF_NUMBERS, numbers);
-        INT_LE.set(chunk, OFF_CRC, crcOf(chunk, chunk.length));
-        return chunk;
+        INT_LE.set(chunk, OFF_CRC, crcOf(chunk, length));
+        return length;
+    }
+
+    /** The buffer {@link #encodeToBuffer} wrote the last chunk into, at offset 0. */
+    public byte[] encoded() {
+        return out.buffer();
     }
 
     /** Returns whether the timestamps are evenly spaced; throws if they are not strictly increasing. */

@@ -60,6 +60,8 @@ final class StoreWriter implements Runnable {
      * doubling, so they are about three quarters full.
      */
     static final int BYTES_PER_OPEN_SAMPLE = 32;
+    /** Heap one sample's place in a chunk's arrays takes: a timestamp, a value and a quality. */
+    private static final int BYTES_PER_SLOT = 20;
     /** Raw inputs a filter buffers between two archived samples to measure its error. */
     private static final int FIDELITY_CAPACITY = 4096;
 
@@ -75,16 +77,24 @@ final class StoreWriter implements Runnable {
     private final List<Integer> withPendingIds = new ArrayList<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ChunkCodec codec = new ChunkCodec();
+    private final RocksChunkStore.PutBuffers putBuffers = new RocksChunkStore.PutBuffers();
     /** Committed chunks kept for reuse as open chunks; readers only ever hold copies. */
     private final java.util.ArrayDeque<MutableChunk> spareChunks = new java.util.ArrayDeque<>();
     /** Seal open chunks when this many samples are open in all, to bound memory. */
     private final long openSamplesLimit;
     /**
-     * The samples the spare chunks have room for, at most {@link #openSamplesLimit}: chunks are
+     * The samples the spare chunks have room for, at most {@link #spareCapacityLimit}: chunks are
      * taken from the pool as fast as they return to it, so open and spare ones together stay
      * about that size.
      */
     private long spareCapacity;
+    /**
+     * The open chunks' memory in array slots (20 bytes each). With many tags at the memory bound
+     * every open chunk is sealed at once, with arrays up to twice its samples; a bound of
+     * {@link #openSamplesLimit} slots took back only two in three of them, and the tags left over
+     * grew fresh chunks by doubling, most of the store writer's allocation.
+     */
+    private final long spareCapacityLimit;
 
     private final ExcerptTailer tailer;
     private final ChronicleJournal.EntryReader reader = new ChronicleJournal.EntryReader();
@@ -155,6 +165,7 @@ final class StoreWriter implements Runnable {
             java.util.function.LongSupplier clockMillis, java.util.Set<Integer> derivedTags) {
         this.settings = settings;
         this.openSamplesLimit = settings.openChunkMemory().bytes() / BYTES_PER_OPEN_SAMPLE;
+        this.spareCapacityLimit = settings.openChunkMemory().bytes() / BYTES_PER_SLOT;
         this.registry = registry;
         this.store = store;
         this.journal = journal;
@@ -1074,8 +1085,10 @@ final class StoreWriter implements Runnable {
             for (int i = 0; i < withPending.size(); i++) {
                 TagState st = withPending.get(i);
                 int tagId = withPendingIds.get(i);
-                for (long hidden : st.hiddenKeys) {
-                    store.deleteChunk(batch, tagId, hidden);
+                if (!st.hiddenKeys.isEmpty()) {
+                    for (long hidden : st.hiddenKeys) {
+                        store.deleteChunk(batch, tagId, hidden);
+                    }
                 }
                 for (MutableChunk c : st.pending.values()) {
                     chunks += stage(batch, tagId, c);
@@ -1124,7 +1137,7 @@ final class StoreWriter implements Runnable {
                 // Committed chunks go back to the pool: growing a fresh open chunk allocates about
                 // 40 bytes per sample, and with many tags chunks are sealed early, all at once.
                 int capacity = c.timestamps.length;
-                if (capacity >= 64 && capacity <= 2 * full && spareCapacity + capacity <= openSamplesLimit) {
+                if (capacity >= 64 && capacity <= 2 * full && spareCapacity + capacity <= spareCapacityLimit) {
                     spareChunks.add(c);
                     spareCapacity += capacity;
                 }
@@ -1141,7 +1154,8 @@ final class StoreWriter implements Runnable {
     private int stage(WriteBatch batch, int tagId, MutableChunk c) {
         int max = settings.chunkMaxSamples();
         if (c.count <= 2 * max) {
-            store.putChunk(batch, tagId, c.first(), codec.encode(c.timestamps, c.values, c.qualities, c.count));
+            int length = codec.encodeToBuffer(c.timestamps, c.values, c.qualities, c.count);
+            store.putChunk(batch, tagId, c.first(), codec.encoded(), length, putBuffers);
             return 1;
         }
         int pieces = 0;
@@ -1150,7 +1164,8 @@ final class StoreWriter implements Runnable {
             long[] ts = java.util.Arrays.copyOfRange(c.timestamps, off, off + n);
             double[] vs = java.util.Arrays.copyOfRange(c.values, off, off + n);
             int[] qs = java.util.Arrays.copyOfRange(c.qualities, off, off + n);
-            store.putChunk(batch, tagId, ts[0], codec.encode(ts, vs, qs, n));
+            int length = codec.encodeToBuffer(ts, vs, qs, n);
+            store.putChunk(batch, tagId, ts[0], codec.encoded(), length, putBuffers);
             pieces++;
         }
         return pieces;
@@ -1280,7 +1295,8 @@ final class StoreWriter implements Runnable {
         if (to - from < 2) {
             return 0;
         }
-        store.putChunk(batch, tagId, starts.get(from), codec.encode(ts, vs, qs, n));
+        int length = codec.encodeToBuffer(ts, vs, qs, n);
+        store.putChunk(batch, tagId, starts.get(from), codec.encoded(), length, putBuffers);
         for (int i = from + 1; i < to; i++) {
             store.deleteChunk(batch, tagId, starts.get(i));
         }

@@ -1,6 +1,7 @@
 package io.historian.internal.store;
 
 import io.historian.HistorianException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -170,6 +171,40 @@ public final class RocksChunkStore implements AutoCloseable {
             batch.put(chunks, chunkKey(tagId, start), chunk);
         } catch (RocksDBException e) {
             throw wrap("cannot stage a chunk", e);
+        }
+    }
+
+    /**
+     * Adds a chunk put to a batch from the first {@code length} bytes of {@code chunk}, through
+     * direct buffers the caller owns and reuses ({@link PutBuffers}), so nothing is allocated per
+     * chunk. The batch copies the bytes; {@code chunk} may be reused when this returns.
+     */
+    public void putChunk(WriteBatch batch, int tagId, long start, byte[] chunk, int length, PutBuffers buffers) {
+        try {
+            batch.put(chunks, buffers.key(tagId, start), buffers.value(chunk, length));
+        } catch (RocksDBException e) {
+            throw wrap("cannot stage a chunk", e);
+        }
+    }
+
+    /** A key and a value buffer for {@link #putChunk(WriteBatch, int, long, byte[], int, PutBuffers)}; one thread's. */
+    public static final class PutBuffers {
+        private final ByteBuffer key = ByteBuffer.allocateDirect(12).order(java.nio.ByteOrder.BIG_ENDIAN);
+        private ByteBuffer value = ByteBuffer.allocateDirect(64 << 10);
+
+        ByteBuffer key(int tagId, long start) {
+            key.clear();
+            key.putInt(tagId).putLong(start ^ Long.MIN_VALUE).flip();
+            return key;
+        }
+
+        ByteBuffer value(byte[] chunk, int length) {
+            if (value.capacity() < length) {
+                value = ByteBuffer.allocateDirect(Math.max(length, value.capacity() * 2));
+            }
+            value.clear();
+            value.put(chunk, 0, length).flip();
+            return value;
         }
     }
 

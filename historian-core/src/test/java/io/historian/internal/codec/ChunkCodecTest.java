@@ -24,6 +24,28 @@ class ChunkCodecTest {
     private final ChunkCodec codec = new ChunkCodec();
 
     @Test
+    void encodeToBuffer_writesTheBytesEncodeReturns_whenTheBufferIsReusedForSmallerChunks() {
+        java.util.Random random = new java.util.Random(11);
+        ChunkCodec reused = new ChunkCodec();
+        for (int n : new int[] {20_000, 3, 4096, 1, 700}) {
+            long[] t = new long[n];
+            double[] v = new double[n];
+            int[] q = new int[n];
+            long ts = 1_700_000_000_000L;
+            for (int i = 0; i < n; i++) {
+                ts += 1 + random.nextInt(5_000);
+                t[i] = ts;
+                v[i] = random.nextInt(4) == 0 ? Double.NaN : random.nextGaussian() * 1e9;
+                q[i] = random.nextInt(9) == 0 ? 0x8031_0000 : 0;
+            }
+            byte[] expected = new ChunkCodec().encode(t, v, q, n);
+            int length = reused.encodeToBuffer(t, v, q, n);
+            assertEquals(expected.length, length, "n=" + n);
+            assertTrue(Arrays.equals(expected, Arrays.copyOf(reused.encoded(), length)), "n=" + n);
+        }
+    }
+
+    @Test
     void encode_regularConstantGoodChunk_costsAFewBytesBeyondTheHeader() {
         int n = 4096;
         long[] t = regular(n, 1000);
