@@ -241,8 +241,12 @@ public interface Historian extends AutoCloseable {
      * into one. Chunks are cut short when many tags share the open chunks'
      * memory ({@link Builder#openChunkMemory}), by {@link Builder#chunkMaxAge} and at close, and
      * each costs a header and a key; with 100,000 tags on the default heap, merging takes disk use
-     * from about 1.4 to about 1 byte per sample. Samples and query answers are unchanged; chunks
-     * behind the tiering cutoff are left to tiering.
+     * from about 1.4 to about 1 byte per sample. Every sample is kept as it was; a SUM or MEAN
+     * taken from chunk headers may differ in its last bits, as the chunks are summed in other
+     * groups, and retention, which deletes whole chunks, keeps a merged chunk until its newest
+     * sample expires. Chunks behind the tiering cutoff are left to tiering. The merge runs on the
+     * thread that applies writes, in slices, so writes and reads go on between them; it reads
+     * every local chunk's header, so on a large store it takes a while.
      */
     void compact();
 

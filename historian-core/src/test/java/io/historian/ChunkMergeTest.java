@@ -155,6 +155,29 @@ class ChunkMergeTest {
     }
 
     @Test
+    void compact_ofMoreChunksThanOneSlice_mergesEveryTag() throws Exception {
+        int tags = 9_000;
+        for (int round = 0; round < 2; round++) {
+            try (Historian h = builder().build()) {
+                SampleBatch batch = new SampleBatch(tags);
+                for (int t = 0; t < tags; t++) {
+                    batch.add("t" + t, T0 + round * 1_000L, round, Quality.GOOD);
+                }
+                h.write(batch);
+            }
+        }
+        try (Historian h = builder().build()) {
+            // 18,000 chunks: more than one slice of the merge, which then goes on where it stopped.
+            assertTrue(2 * tags > io.historian.internal.engine.Internals.mergeSliceChunks());
+            h.compact();
+            for (int id : new int[] {0, 4_000, 8_999}) {
+                assertEquals(List.of(2), chunkCounts(h, id), "tag id " + id);
+            }
+            assertEquals(2, Reads.all(h, "t8999").size());
+        }
+    }
+
+    @Test
     void compact_leavesAChunkThatDoesNotDecode_andMergesAroundIt() throws Exception {
         writeRounds(6, 50, 42);
         long damagedStart = T0 + 150 * 1_000;

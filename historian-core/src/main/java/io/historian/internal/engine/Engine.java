@@ -415,12 +415,15 @@ public final class Engine implements Historian {
         status.check();
         // Everything journaled so far must be applied first, or the compaction misses the backlog.
         reads.awaitApplied();
-        long merged = storeWriter.call(() -> {
+        int next = storeWriter.call(() -> {
             storeWriter.sealAll();
-            storeWriter.commit();
-            return storeWriter.mergeShortChunks();
+            return storeWriter.mergeShortChunks(0);
         }, settings.readWaitTimeout().toMillis());
-        LOG.debug("compact merged short chunks [removed={}]", merged);
+        // In slices, so that writes are applied and reads answered between them.
+        while (next >= 0) {
+            int from = next;
+            next = storeWriter.call(() -> storeWriter.mergeShortChunks(from), settings.readWaitTimeout().toMillis());
+        }
         store.compact();
     }
 

@@ -1176,19 +1176,26 @@ final class StoreWriter implements Runnable {
     /** Bytes of merged chunks staged before they are written, so that a merge of many tags stays in bounded memory. */
     private static final long MERGE_BATCH_BYTES = 8 << 20;
 
+    /** Chunks one merge task looks at (whole tags) before it hands the thread back to applying the journal. */
+    static final int MERGE_SLICE_CHUNKS = 16_384;
+
     /**
      * Rewrites each tag's runs of consecutive committed chunks that together hold at most
      * {@code chunkMaxSamples} samples and start in the same tiering partition as one chunk each;
-     * the samples are unchanged. Chunks are cut
-     * short when many tags share the open chunks' memory bound, by age, and at close, and every
-     * chunk costs a header and a key: merged, they take less disk and fewer reads. Chunks behind
-     * the tiering cutoff are left to tiering, and a run with a chunk that does not decode is left
-     * as it is, for {@code verify} to report. Runs on this thread with nothing pending, after
-     * {@link #sealAll} and {@link #commit()}.
+     * the samples are unchanged. Chunks are cut short when many tags share the open chunks'
+     * memory bound, by age, and at close, and every chunk costs a header and a key: merged, they
+     * take less disk and fewer reads. Chunks behind the tiering cutoff are left to tiering, and a
+     * chunk that does not decode is left as it is, for {@code verify} to report.
      *
-     * @return the number of chunks the merges removed
+     * <p>Works from tag {@code fromTag} on, a slice of about {@link #MERGE_SLICE_CHUNKS} chunks,
+     * so that the journal is applied between slices. Commits first: a merge reads the store, so
+     * no tag may have pending chunks; open chunks start after every stored sample and are not
+     * touched.
+     *
+     * @return the tag to go on from, or -1 when every tag is done
      */
-    long mergeShortChunks() {
+    int mergeShortChunks(int fromTag) {
+        commit();
         int max = settings.chunkMaxSamples();
         // Within one tiering partition (a UTC day by default): a merged chunk reaching into the next
         // partition would hold this one back from tiering, and from retention, until that one goes.
@@ -1197,13 +1204,13 @@ final class StoreWriter implements Runnable {
         long[] ts = new long[max];
         double[] vs = new double[max];
         int[] qs = new int[max];
-        List<byte[]> run = new ArrayList<>();
+        byte[] scratch = new byte[64 << 10];
         List<Long> runStarts = new ArrayList<>();
-        long removed = 0;
+        int visited = 0;
+        int tagId = fromTag;
         WriteBatch batch = new WriteBatch();
         try {
-            for (int tagId = 0; tagId < registry.size(); tagId++) {
-                run.clear();
+            for (; tagId < registry.size() && visited < MERGE_SLICE_CHUNKS; tagId++) {
                 runStarts.clear();
                 int runCount = 0;
                 long runLast = Long.MIN_VALUE;
@@ -1214,10 +1221,13 @@ final class StoreWriter implements Runnable {
                         if (it.start() < cutoff) {
                             continue;
                         }
-                        byte[] bytes = it.value();
+                        visited++;
+                        // Only the header is needed here; the bytes of a run are read again to merge it.
+                        int length = it.valueInto(scratch);
+                        byte[] bytes = length <= scratch.length ? scratch : it.value();
                         ChunkHeader h;
                         try {
-                            h = ChunkCodec.readHeader(bytes);
+                            h = ChunkCodec.readHeader(bytes, length);
                         } catch (CorruptChunkException e) {
                             h = null;
                         }
@@ -1225,8 +1235,7 @@ final class StoreWriter implements Runnable {
                         boolean joins = h != null && runCount + h.count() <= max && h.firstTimestamp() > runLast
                                 && part == runPartition;
                         if (!joins) {
-                            removed += mergeRun(batch, tagId, run, runStarts, ts, vs, qs);
-                            run.clear();
+                            mergeRun(batch, tagId, runStarts, ts, vs, qs);
                             runStarts.clear();
                             runCount = 0;
                         }
@@ -1234,14 +1243,13 @@ final class StoreWriter implements Runnable {
                             runLast = Long.MIN_VALUE;
                             continue;
                         }
-                        run.add(bytes);
                         runStarts.add(it.start());
                         runPartition = part;
                         runCount += h.count();
                         runLast = h.lastTimestamp();
                     }
                 }
-                removed += mergeRun(batch, tagId, run, runStarts, ts, vs, qs);
+                mergeRun(batch, tagId, runStarts, ts, vs, qs);
                 if (batch.getDataSize() >= MERGE_BATCH_BYTES) {
                     writeMerged(batch);
                     batch.close();
@@ -1252,7 +1260,7 @@ final class StoreWriter implements Runnable {
         } finally {
             batch.close();
         }
-        return removed;
+        return tagId < registry.size() ? tagId : -1;
     }
 
     /**
@@ -1260,18 +1268,20 @@ final class StoreWriter implements Runnable {
      * others. A chunk that does not decode stays as it is, and the chunks on either side of it are
      * merged apart. Returns the chunks removed.
      */
-    private long mergeRun(WriteBatch batch, int tagId, List<byte[]> run, List<Long> starts, long[] ts, double[] vs,
-            int[] qs) {
-        if (run.size() < 2) {
+    private long mergeRun(WriteBatch batch, int tagId, List<Long> starts, long[] ts, double[] vs, int[] qs) {
+        if (starts.size() < 2) {
             return 0;
         }
         long removed = 0;
         int from = 0;
         int n = 0;
-        for (int i = 0; i < run.size(); i++) {
-            byte[] bytes = run.get(i);
+        for (int i = 0; i < starts.size(); i++) {
+            byte[] bytes = store.readChunk(tagId, starts.get(i));
             int count;
             try {
+                if (bytes == null) {
+                    throw new CorruptChunkException("chunk gone while merging");
+                }
                 count = ChunkCodec.readHeader(bytes).count();
                 ensureDecodeCapacity(count);
                 codec.decode(bytes, decodeTs, decodeValues, decodeQualities);
@@ -1286,7 +1296,7 @@ final class StoreWriter implements Runnable {
             System.arraycopy(decodeQualities, 0, qs, n, count);
             n += count;
         }
-        return removed + stageMerged(batch, tagId, starts, from, run.size(), ts, vs, qs, n);
+        return removed + stageMerged(batch, tagId, starts, from, starts.size(), ts, vs, qs, n);
     }
 
     /** Stages the {@code n} samples of chunks {@code [from, to)} as one chunk when they are two or more. */

@@ -43,4 +43,9 @@ public final class Internals {
     public static long chunkDecodes(Historian h) {
         return engine(h).reads().chunkDecodes();
     }
+
+    /** Chunks one slice of compact()'s merge looks at. */
+    public static int mergeSliceChunks() {
+        return StoreWriter.MERGE_SLICE_CHUNKS;
+    }
 }
