@@ -178,6 +178,70 @@ class ChunkMergeTest {
     }
 
     @Test
+    void compact_whileTieringCouldNotExport_leavesTheChunksBehindTheCutoffForIt() throws Exception {
+        writeRounds(16, 50, 864_000, 7);
+        io.historian.simulation.FaultyColdTier tier = new io.historian.simulation.FaultyColdTier(
+                FileSystemColdTier.of(dir.resolve("tier")));
+        clock.advance(Duration.ofMillis(T0 + Duration.ofDays(6).toMillis() - clock.millis()));
+        try (Historian h = builder().coldTier(tier)
+                .tiering(TieringPolicy.olderThan(Duration.ofDays(2)).checkEvery(Duration.ZERO)).build()) {
+            List<String> all = exact(Reads.all(h, "irregular"));
+            tier.failAfter(0);
+            // The cutoff rises to day 4 before the export, which then fails: days 0 to 3 stay local, behind it.
+            assertThrows(HistorianException.class, h::tierNow);
+            h.compact();
+            assertEquals(List.of(50, 50, 50, 50, 50, 50, 50, 50, 100, 100, 100, 100), chunkCounts(h, 0));
+            tier.heal();
+            h.tierNow();
+            assertEquals(List.of(100, 100, 100, 100), chunkCounts(h, 0));
+            assertEquals(all, exact(Reads.all(h, "irregular")));
+        }
+    }
+
+    @Test
+    void killRightAfterCompact_losesNoSample_andReplaysIntoMergedChunks() throws Exception {
+        writeRounds(12, 100, 1_000, 21);
+        Path log = dir.resolve("child.log");
+        Process child = io.historian.testing.ChildJvm.start(CompactThenHalt.class, "256m", log,
+                dir.resolve("data").toString(), Long.toString(clock.millis()));
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertTrue(child.waitFor(2, java.util.concurrent.TimeUnit.MINUTES));
+        assertEquals("COMPACTED", out, java.nio.file.Files.readString(log));
+        try (Historian h = builder().build()) {
+            List<Sample> regular = Reads.all(h, "regular");
+            // 1,200 written before, 5 late ones between merged chunks and 5 after, acknowledged but not committed.
+            assertEquals(1_210, regular.size());
+            for (int i = 0; i < 5; i++) {
+                long late = T0 + 150_500 + i * 200_000L;
+                assertTrue(exact(regular).contains(late + ":" + Double.doubleToRawLongBits(-i) + ":" + Quality.GOOD),
+                        "late sample " + i);
+            }
+        }
+        try (Historian h = builder().build()) {
+            // The merge survived the kill, and the replayed late samples went into the merged chunks.
+            assertEquals(List.of(201, 201, 201, 201, 201, 200, 5), chunkCounts(h, 0));
+            assertEquals(1_210, Reads.all(h, "regular").size());
+        }
+    }
+
+    /** Merges by compact(), then writes late and new samples and halts without closing, as a crash would. */
+    public static final class CompactThenHalt {
+        public static void main(String[] args) {
+            Path data = Path.of(args[0]);
+            MutableClock clock = new MutableClock(Instant.ofEpochMilli(Long.parseLong(args[1])));
+            Historian h = Historian.builder().dataDirectory(data).jmx(false).clock(clock).chunkMaxSamples(256).build();
+            h.compact();
+            for (int i = 0; i < 5; i++) {
+                h.write("regular", Instant.ofEpochMilli(T0 + 150_500 + i * 200_000L), -i);
+                h.write("regular", Instant.ofEpochMilli(T0 + 1_200_000 + i * 1_000L), 1_000 + i);
+            }
+            System.out.println("COMPACTED");
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
+    @Test
     void compact_leavesAChunkThatDoesNotDecode_andMergesAroundIt() throws Exception {
         writeRounds(6, 50, 42);
         long damagedStart = T0 + 150 * 1_000;

@@ -343,6 +343,42 @@ class TierFileSystemTest {
         }
     }
 
+    @Test
+    void killAfterTieringPastWhatAFilterHeld_losesNotTheHeldSample() throws Exception {
+        long now = clock.millis();
+        long t0 = now - Duration.ofDays(5).toMillis();
+        Path log = dir.resolve("child.log");
+        Process child = ChildJvm.start(FilterTierThenHalt.class, "256m", log, dir.toString(), Long.toString(now));
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertTrue(child.waitFor(2, TimeUnit.MINUTES));
+        assertEquals("TIERED", out, Files.readString(log));
+        try (Historian h = open(FileSystemColdTier.of(dir.resolve("tier")), DataSize.ofMegabytes(64))) {
+            // The snapshot the door held was archived with the cutoff; the replay cannot drop it.
+            assertEquals(List.of(t0, t0 + 120_000), times(Reads.all(h, "door")));
+        }
+    }
+
+    /** Leaves a swinging door holding a five-day-old snapshot, tiers past it, and halts without closing. */
+    public static final class FilterTierThenHalt {
+        public static void main(String[] args) {
+            Path dir = Path.of(args[0]);
+            long now = Long.parseLong(args[1]);
+            long t0 = now - Duration.ofDays(5).toMillis();
+            Historian h = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false)
+                    .clock(new MutableClock(Instant.ofEpochMilli(now))).coldTier(FileSystemColdTier.of(dir.resolve("tier")))
+                    .tiering(TieringPolicy.olderThan(Duration.ofDays(2)).checkEvery(Duration.ZERO)).build();
+            h.register(TagDefinition.of("door").swingingDoor(1.0, Duration.ofDays(30)));
+            h.write("door", Instant.ofEpochMilli(t0), 0.0);
+            h.write("door", Instant.ofEpochMilli(t0 + 60_000), 0.0);
+            h.write("door", Instant.ofEpochMilli(t0 + 120_000), 0.0);
+            h.flush();
+            h.tierNow();
+            System.out.println("TIERED");
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
     private static List<Long> times(List<Sample> samples) {
         return samples.stream().map(x -> x.timestamp().toEpochMilli()).toList();
     }

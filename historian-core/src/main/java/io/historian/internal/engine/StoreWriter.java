@@ -1266,13 +1266,12 @@ final class StoreWriter implements Runnable {
     /**
      * Stages one chunk for a run of two or more under the first one's key, and the removal of the
      * others. A chunk that does not decode stays as it is, and the chunks on either side of it are
-     * merged apart. Returns the chunks removed.
+     * merged apart.
      */
-    private long mergeRun(WriteBatch batch, int tagId, List<Long> starts, long[] ts, double[] vs, int[] qs) {
+    private void mergeRun(WriteBatch batch, int tagId, List<Long> starts, long[] ts, double[] vs, int[] qs) {
         if (starts.size() < 2) {
-            return 0;
+            return;
         }
-        long removed = 0;
         int from = 0;
         int n = 0;
         for (int i = 0; i < starts.size(); i++) {
@@ -1286,7 +1285,7 @@ final class StoreWriter implements Runnable {
                 ensureDecodeCapacity(count);
                 codec.decode(bytes, decodeTs, decodeValues, decodeQualities);
             } catch (CorruptChunkException e) {
-                removed += stageMerged(batch, tagId, starts, from, i, ts, vs, qs, n);
+                stageMerged(batch, tagId, starts, from, i, ts, vs, qs, n);
                 from = i + 1;
                 n = 0;
                 continue;
@@ -1296,21 +1295,20 @@ final class StoreWriter implements Runnable {
             System.arraycopy(decodeQualities, 0, qs, n, count);
             n += count;
         }
-        return removed + stageMerged(batch, tagId, starts, from, starts.size(), ts, vs, qs, n);
+        stageMerged(batch, tagId, starts, from, starts.size(), ts, vs, qs, n);
     }
 
     /** Stages the {@code n} samples of chunks {@code [from, to)} as one chunk when they are two or more. */
-    private int stageMerged(WriteBatch batch, int tagId, List<Long> starts, int from, int to, long[] ts, double[] vs,
+    private void stageMerged(WriteBatch batch, int tagId, List<Long> starts, int from, int to, long[] ts, double[] vs,
             int[] qs, int n) {
         if (to - from < 2) {
-            return 0;
+            return;
         }
         int length = codec.encodeToBuffer(ts, vs, qs, n);
         store.putChunk(batch, tagId, starts.get(from), codec.encoded(), length, putBuffers);
         for (int i = from + 1; i < to; i++) {
             store.deleteChunk(batch, tagId, starts.get(i));
         }
-        return to - from - 1;
     }
 
     private void writeMerged(WriteBatch batch) {

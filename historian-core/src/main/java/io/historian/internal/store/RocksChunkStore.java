@@ -148,9 +148,14 @@ public final class RocksChunkStore implements AutoCloseable {
     /** The key of a tag's chunk that starts at {@code start}. */
     public static byte[] chunkKey(int tagId, long start) {
         byte[] k = new byte[12];
+        writeChunkKey(k, tagId, start);
+        return k;
+    }
+
+    /** Writes the key of a tag's chunk that starts at {@code start} into the first 12 bytes of {@code k}. */
+    private static void writeChunkKey(byte[] k, int tagId, long start) {
         putInt(k, 0, tagId);
         putLong(k, 4, start ^ Long.MIN_VALUE);
-        return k;
     }
 
     /** The tag id of a chunk key. */
@@ -189,12 +194,14 @@ public final class RocksChunkStore implements AutoCloseable {
 
     /** A key and a value buffer for {@link #putChunk(WriteBatch, int, long, byte[], int, PutBuffers)}; one thread's. */
     public static final class PutBuffers {
-        private final ByteBuffer key = ByteBuffer.allocateDirect(12).order(java.nio.ByteOrder.BIG_ENDIAN);
+        private final byte[] keyBytes = new byte[12];
+        private final ByteBuffer key = ByteBuffer.allocateDirect(12);
         private ByteBuffer value = ByteBuffer.allocateDirect(64 << 10);
 
         ByteBuffer key(int tagId, long start) {
+            writeChunkKey(keyBytes, tagId, start);
             key.clear();
-            key.putInt(tagId).putLong(start ^ Long.MIN_VALUE).flip();
+            key.put(keyBytes).flip();
             return key;
         }
 
