@@ -124,6 +124,31 @@ class JournalEdgeCasesTest {
         }
     }
 
+    /** The budget's count: what is appended, what was on disk at open, less what the store released. */
+    @Test
+    void journalBytes_growWithAppends_countSegmentsFoundAtOpen_andFallWhenReleased() {
+        long beforeClose;
+        try (Historian h = Internals.openPaused(builder().chunkMaxSamples(16))) {
+            long previous = h.stats().journalBytes();
+            for (int i = 0; i < 5; i++) {
+                writeRange(h, "a", i * 100, i * 100 + 100);
+                long now = h.stats().journalBytes();
+                assertTrue(now > previous, "journal bytes after append " + i + ": " + now + ", before " + previous);
+                previous = now;
+                Internals.journal(h).skipSegments(1);
+            }
+            beforeClose = previous;
+        }
+        try (Historian h = Internals.openPaused(builder().chunkMaxSamples(16))) {
+            long atOpen = h.stats().journalBytes();
+            assertTrue(atOpen >= beforeClose, "counted at open " + atOpen + ", appended before " + beforeClose);
+            Internals.pauseStoreWriter(h, false);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Internals.journal(h).segmentFiles().size() <= 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.stats().journalBytes() < atOpen);
+            assertEquals(500, Reads.all(h, "a").size());
+        }
+    }
+
     @Test
     void fullJournal_underReject_refusesAtOnce_countsIt_andKeepsEverythingAccepted() {
         try (Historian h = Internals.openPaused(builder().journalBudget(DataSize.ofMegabytes(16))

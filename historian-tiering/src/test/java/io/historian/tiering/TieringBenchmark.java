@@ -21,14 +21,15 @@ import java.util.stream.Stream;
  * main, not a test: it asserts nothing about speed.
  *
  * <p>Workload: {@code TAGS} tags x {@code DAYS} days at one sample per 10 s, 2-decimal values;
- * tiered with a one-day partition (one segment per tag and day), first by a fresh JVM, then by
+ * tiered with a one-day partition (one segment per tag and day; a longer one by the fourth argument,
+ * in days), first by a fresh JVM, then by
  * a second historian in the same JVM with the same data, once the HTTP code is compiled. Run from
  * the repository root:
  * <pre>
  * mvn -q -o -pl historian-tiering -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java $(flags) -cp historian-tiering/target/test-classes:historian-core/target/test-classes:\
  *     historian-core/target/classes:historian-tiering/target/classes:$(cat historian-tiering/target/cp.txt) \
- *     io.historian.tiering.TieringBenchmark [tags] [days] [concurrent uploads]
+ *     io.historian.tiering.TieringBenchmark [tags] [days] [concurrent uploads] [partition days]
  * </pre>
  */
 public final class TieringBenchmark {
@@ -39,6 +40,7 @@ public final class TieringBenchmark {
         int tags = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int days = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         int uploads = args.length > 2 ? Integer.parseInt(args[2]) : TieringPolicy.DEFAULT_UPLOADS;
+        int partitionDays = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         long perTag = days * 8640L;
         Path dir = Files.createTempDirectory("tiering-bench");
         Clock clock = Clock.fixed(Instant.ofEpochMilli(TierData.T0 + (days + 1) * 86_400_000L), ZoneOffset.UTC);
@@ -50,7 +52,7 @@ public final class TieringBenchmark {
             Historian.Builder builder = Historian.builder().dataDirectory(dir.resolve("data")).jmx(false).clock(clock)
                     .coldCacheSize(DataSize.ofGigabytes(1))
                     .tiering(TieringPolicy.olderThan(Duration.ofDays(1)).checkEvery(Duration.ZERO)
-                            .uploadConcurrency(uploads));
+                            .uploadConcurrency(uploads).partition(Duration.ofDays(partitionDays)));
             // The first run pays for compiling the HTTP client and server code (both in this JVM);
             // the second, on a new historian with the same data, runs as a long-lived historian's would.
             tier(builder, s3, names, perTag, "bench/", "tiering");
