@@ -21,10 +21,9 @@ import java.util.stream.Stream;
  * main, not a test: it asserts nothing about speed.
  *
  * <p>Workload: {@code TAGS} tags x {@code DAYS} days at one sample per 10 s, 2-decimal values;
- * tiered with a one-day partition (one segment per tag and day; a longer one by the fourth argument,
- * in days), first by a fresh JVM, then by
- * a second historian in the same JVM with the same data, once the HTTP code is compiled. Run from
- * the repository root:
+ * tiered with a one-day partition (one segment per tag and day; a longer one by the fourth
+ * argument, in days), first by a fresh JVM, then by a second historian in the same JVM with the
+ * same data, once the HTTP code is compiled. Run from the repository root:
  * <pre>
  * mvn -q -o -pl historian-tiering -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java $(flags) -cp historian-tiering/target/test-classes:historian-core/target/test-classes:\

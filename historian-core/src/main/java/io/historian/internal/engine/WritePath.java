@@ -14,8 +14,6 @@ import io.historian.TagDefinition;
 import io.historian.TagStats;
 import io.historian.internal.journal.ChronicleJournal;
 import io.historian.internal.journal.JournalEntryCodec;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -25,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -55,11 +54,12 @@ final class WritePath {
     private final CallScratch call = new CallScratch();
     private final Derivation derivation;
 
-    // Written only under the lock, as release stores: a volatile store would fence every call,
-    // which cost about a tenth of a single-sample write; readers see them at most one call late.
-    private long received;
-    private long journaled;
-    private long rejected;
+    // Written only under the lock, with ordered stores (lazySet): a volatile store would fence
+    // every call, which cost about a tenth of a single-sample write; readers see them at most one
+    // call late.
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong journaled = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
     private final AtomicLongArray rejectedByReason = new AtomicLongArray(RejectReason.values().length);
     private long[] tagReceived = new long[64];
     private long[] tagRejected = new long[64];
@@ -67,21 +67,6 @@ final class WritePath {
     /** Newest timestamp journaled per tag, for the REJECT duplicate check, once known. */
     private long[] newestTs = new long[64];
     private boolean[] newestKnown = new boolean[64];
-
-    private static final VarHandle RECEIVED;
-    private static final VarHandle JOURNALED;
-    private static final VarHandle REJECTED;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            RECEIVED = lookup.findVarHandle(WritePath.class, "received", long.class);
-            JOURNALED = lookup.findVarHandle(WritePath.class, "journaled", long.class);
-            REJECTED = lookup.findVarHandle(WritePath.class, "rejected", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     WritePath(Settings settings, TagRegistry registry, ChronicleJournal journal, JournalLedger ledger,
             Horizons horizons, Reads reads, Status status) {
@@ -140,7 +125,7 @@ final class WritePath {
         try {
             status.check();
             if (n > settings.maxBatchSize()) {
-                RECEIVED.setRelease(this, received + n);
+                add(received, n);
                 reject(RejectReason.BATCH_TOO_LARGE, n);
                 throw new SampleRejectedException(batch.tag(0), RejectReason.BATCH_TOO_LARGE, settings.maxBatchSize(),
                         "batch of " + n + " samples exceeds the maximum of " + settings.maxBatchSize());
@@ -176,7 +161,7 @@ final class WritePath {
 
     /** Validates, registers, derives, journals and counts the call's {@code n} samples. */
     private void accept(int n) {
-        RECEIVED.setRelease(this, received + n);
+        add(received, n);
         long now = horizons.now();
         long earliest = settings.earliestTimestamp().toEpochMilli();
         long latest = Timestamps.saturatedAdd(now, settings.futureTolerance().toMillis());
@@ -274,11 +259,11 @@ final class WritePath {
             throw e;
         }
         derivation.commit(total);
-        RECEIVED.setRelease(this, received + total - n);
+        add(received, total - n);
         for (int i = 0; i < total; i++) {
             countJournaled(call.ids[i], call.timestamps[i]);
         }
-        JOURNALED.setRelease(this, journaled + total);
+        add(journaled, total);
         // After the entry is counted: a failure to record it in the store fails the call, yet the
         // entry is journaled and replays; a retry writes the same samples again, which is idempotent.
         ledger.appended(index, total);
@@ -356,7 +341,7 @@ final class WritePath {
     private void rejectCall(RejectReason reason, int n, int index, String tag, String detail) {
         rejectedByReason.incrementAndGet(reason.ordinal());
         rejectedByReason.addAndGet(RejectReason.BATCH_REJECTED.ordinal(), n - 1);
-        REJECTED.setRelease(this, rejected + n);
+        add(rejected, n);
         int id = tag == null ? -1 : registry.idOf(tag);
         if (id >= 0) {
             growTagCounters(id + 1);
@@ -368,7 +353,12 @@ final class WritePath {
 
     private void reject(RejectReason reason, int n) {
         rejectedByReason.addAndGet(reason.ordinal(), n);
-        REJECTED.setRelease(this, rejected + n);
+        add(rejected, n);
+    }
+
+    /** Adds to a counter that only the lock holder writes. */
+    private static void add(AtomicLong counter, long n) {
+        counter.lazySet(counter.get() + n);
     }
 
     private void growTagCounters(int size) {
@@ -389,15 +379,15 @@ final class WritePath {
     }
 
     long received() {
-        return (long) RECEIVED.getAcquire(this);
+        return received.get();
     }
 
     long journaled() {
-        return (long) JOURNALED.getAcquire(this);
+        return journaled.get();
     }
 
     long rejected() {
-        return (long) REJECTED.getAcquire(this);
+        return rejected.get();
     }
 
     Map<RejectReason, Long> rejectedByReason() {
