@@ -105,6 +105,27 @@ class ChunkCodecPropertyTest {
     }
 
     @Test
+    void roundTrip_evenlySpacedTimestamps_areExactAcrossBlocksAndTheWholeRange() throws CorruptChunkException {
+        for (int n : new int[] {2, 3, 127, 128, 129, 255, 256, 257, 1000, 4097}) {
+            // The widest step that fits n samples from Long.MIN_VALUE: offsets of up to 128 steps
+            // wrap past Long.MAX_VALUE, and only the sum with the block's base comes back in range.
+            long widest = Long.divideUnsigned(-1L, n - 1);
+            for (long[] firstAndStep : new long[][] {{Long.MIN_VALUE, widest}, {-5, 1}, {1_700_000_000_000L, 1000}}) {
+                long[] t = new long[n];
+                for (int i = 0; i < n; i++) {
+                    t[i] = firstAndStep[0] + i * firstAndStep[1];
+                }
+                byte[] chunk = codec.encode(t, new double[n], new int[n], n);
+                long[] out = new long[n];
+                codec.decode(chunk, out, new double[n], new int[n]);
+                String where = "[count=" + n + ", first=" + firstAndStep[0] + ", step=" + firstAndStep[1] + "]";
+                assertTrue(codec.decodedRegularTimestamps(), where);
+                assertTrue(Arrays.equals(t, out), where + " came back as " + Arrays.toString(out));
+            }
+        }
+    }
+
+    @Test
     void roundTrip_maxSamples_isExact() {
         long seed = Seeds.next("roundTrip_maxSamples_isExact");
         SplittableRandom r = new SplittableRandom(seed);
