@@ -9,7 +9,6 @@ import io.historian.query.Fill;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -235,13 +234,6 @@ public final class AggregatingCursor implements AggregateCursor {
     private long badTime;
     private int twQuality;
     private boolean twUsed;
-    // Scratch of the clean-run kernels, grown to the largest chunk seen.
-    private double[] segments = new double[0];
-    private double[] previousValues = new double[0];
-    private double[] segmentAreas = new double[0];
-    // The intervals scratch holds constantStep over [0, constantUpTo).
-    private long constantStep;
-    private int constantUpTo;
 
     /** One interval's row from {@code stream}; {@code timeWeighted} also accounts the time between samples. */
     private Row compute(SampleStream stream, boolean timeWeighted, long s, long e) {
@@ -408,11 +400,10 @@ public final class AggregatingCursor implements AggregateCursor {
     /**
      * What {@link #add} gives for samples {@code [a, b)} of a chunk (a >= 1) whose values all have
      * a number and whose qualities are all {@code q} (not Bad), sample {@code a - 1} having been
-     * added last: the same operations in the same order where order matters (the sums and the
-     * area, so every result is bit for bit the same), in loops the JIT can unroll and vectorize
-     * where it does not (the area of each segment between two samples), with min and max found by
-     * comparisons in the loop that adds the areas. With
-     * {@code regular}, the chunk's timestamps are evenly spaced, so every interval is the first.
+     * added last: the same operations in the same order (the sums and the area, so every result
+     * is bit for bit the same), in tight loops, with min and max found by comparisons in the loop
+     * that adds the areas. With {@code regular}, the chunk's timestamps are evenly spaced, so
+     * every interval is the first.
      */
     private void addCleanRun(long[] ts, double[] vs, int q, int a, int b, boolean timeWeighted, boolean regular) {
         int n = b - a;
@@ -436,16 +427,15 @@ public final class AggregatingCursor implements AggregateCursor {
             }
             twQuality = Quality.worst(twQuality, q);
             twUsed = true;
-            double[] dt = regular ? constantIntervals(ts[a] - ts[a - 1], a, b) : intervals(ts, a, b);
-            double[] seg = linear ? trapezoids(dt, vs, a, b) : steps(dt, vs, a, b);
-            if (needMinMax) {
-                area = sumAndRange(area, seg, vs, a, b);
+            if (regular) {
+                double step = ts[a] - ts[a - 1];
+                area = linear ? trapezoidsEvenlySpaced(area, step, vs, a, b) : stepsEvenlySpaced(area, step, vs, a, b);
             } else {
-                area = sum(area, seg, a, b);
+                area = linear ? trapezoids(area, ts, vs, a, b) : steps(area, ts, vs, a, b);
             }
             pos = ts[b - 1];
         } else if (needMinMax) {
-            sumAndRange(0, null, vs, a, b);
+            range(vs, a, b);
         }
         hasPrev = true;
         prevT = ts[b - 1];
@@ -453,23 +443,110 @@ public final class AggregatingCursor implements AggregateCursor {
         prevQ = q;
     }
 
-    // Min and max use plain comparisons: Math.min and Math.max cost a chain of blends on every
-    // value for their NaN and signed-zero rules. Over numbers, comparisons find a value equal to
-    // what Math.min and Math.max give, and two equal numbers have the same bits unless they are
-    // zeros, so only a zero result takes the exact loop (settleRange), which puts -0.0 below 0.0.
+    // The area kernels add each whole segment's area (segment()'s arithmetic for a whole
+    // segment) to the interval's area left to right, in one loop with min and max: the additions
+    // wait on one another, and the areas and comparisons, independent of one another, run in
+    // their shadow. Nothing is stored per sample. Min and max use plain comparisons: Math.min
+    // and Math.max cost a chain of blends on every value for their NaN and signed-zero rules.
+    // Over numbers, comparisons find a value equal to what Math.min and Math.max give, and two
+    // equal numbers have the same bits unless they are zeros, so only a zero result takes the
+    // exact loop (settleRange), which puts -0.0 below 0.0. Min and max are found whether or not
+    // they were asked for: the comparisons cost next to nothing beside the additions. The four
+    // loops repeat one another on purpose, rather than one loop that tests the case per sample.
 
-    /**
-     * {@code total} plus {@code seg[a..b)} left to right (none when {@code seg} is null), folding
-     * {@code vs[a..b)} into min and max on the way: the comparisons run while each addition waits
-     * for the one before.
-     */
-    private double sumAndRange(double total, double[] seg, double[] vs, int a, int b) {
+    /** {@code total} plus the linear areas of the segments ending at samples {@code [a, b)}, {@code d} ms each. */
+    private double trapezoidsEvenlySpaced(double total, double d, double[] vs, int a, int b) {
+        double lo = Double.isNaN(min) ? vs[a] : min;
+        double hi = Double.isNaN(max) ? vs[a] : max;
+        double left = vs[a - 1];
+        for (int i = a; i < b; i++) {
+            double x = vs[i];
+            total += (left + x) / 2 * d;
+            if (x < lo) {
+                lo = x;
+            }
+            if (x > hi) {
+                hi = x;
+            }
+            left = x;
+        }
+        settleRange(lo, hi, vs, a, b);
+        return total;
+    }
+
+    /** As {@link #trapezoidsEvenlySpaced}, each segment as long as its timestamps say. */
+    private double trapezoids(double total, long[] ts, double[] vs, int a, int b) {
+        double lo = Double.isNaN(min) ? vs[a] : min;
+        double hi = Double.isNaN(max) ? vs[a] : max;
+        double left = vs[a - 1];
+        long t = ts[a - 1];
+        for (int i = a; i < b; i++) {
+            double x = vs[i];
+            long ti = ts[i];
+            double d = ti - t;
+            total += (left + x) / 2 * d;
+            if (x < lo) {
+                lo = x;
+            }
+            if (x > hi) {
+                hi = x;
+            }
+            left = x;
+            t = ti;
+        }
+        settleRange(lo, hi, vs, a, b);
+        return total;
+    }
+
+    /** As {@link #trapezoidsEvenlySpaced}, stepped: the left sample's value holds over each segment. */
+    private double stepsEvenlySpaced(double total, double d, double[] vs, int a, int b) {
+        double lo = Double.isNaN(min) ? vs[a] : min;
+        double hi = Double.isNaN(max) ? vs[a] : max;
+        double left = vs[a - 1];
+        for (int i = a; i < b; i++) {
+            double x = vs[i];
+            total += left * d;
+            if (x < lo) {
+                lo = x;
+            }
+            if (x > hi) {
+                hi = x;
+            }
+            left = x;
+        }
+        settleRange(lo, hi, vs, a, b);
+        return total;
+    }
+
+    /** As {@link #trapezoids}, stepped. */
+    private double steps(double total, long[] ts, double[] vs, int a, int b) {
+        double lo = Double.isNaN(min) ? vs[a] : min;
+        double hi = Double.isNaN(max) ? vs[a] : max;
+        double left = vs[a - 1];
+        long t = ts[a - 1];
+        for (int i = a; i < b; i++) {
+            double x = vs[i];
+            long ti = ts[i];
+            double d = ti - t;
+            total += left * d;
+            if (x < lo) {
+                lo = x;
+            }
+            if (x > hi) {
+                hi = x;
+            }
+            left = x;
+            t = ti;
+        }
+        settleRange(lo, hi, vs, a, b);
+        return total;
+    }
+
+    /** Folds {@code vs[a..b)} into min and max. */
+    private void range(double[] vs, int a, int b) {
         double lo = Double.isNaN(min) ? vs[a] : min;
         double hi = Double.isNaN(max) ? vs[a] : max;
         for (int i = a; i < b; i++) {
-            if (seg != null) {
-                total += seg[i];
-            }
             double x = vs[i];
             if (x < lo) {
                 lo = x;
@@ -479,7 +556,6 @@ public final class AggregatingCursor implements AggregateCursor {
             }
         }
         settleRange(lo, hi, vs, a, b);
-        return total;
     }
 
     /** Sets min and max from the comparisons' {@code lo} and {@code hi} over {@code vs[a..b)}. */
@@ -502,72 +578,6 @@ public final class AggregatingCursor implements AggregateCursor {
             total += x[i];
         }
         return total;
-    }
-
-    /**
-     * The areas {@link #segment} gives between samples {@code a - 1 .. b - 1} (linear) with the
-     * intervals {@code dt}, in the scratch it returns over {@code [a, b)}.
-     */
-    private double[] trapezoids(double[] dt, double[] vs, int a, int b) {
-        double[] pv = previousValues;
-        System.arraycopy(vs, a - 1, pv, a, b - a);
-        // segment()'s arithmetic with a = t(i-1), b = t(i), independent per segment. The left
-        // value comes from a copy: a loop that read vs[i - 1] and stored into another double[]
-        // would not be vectorized, as the store might feed the next iteration's load.
-        double[] seg = segmentAreas;
-        for (int i = a; i < b; i++) {
-            double d = dt[i];
-            double left = pv[i];
-            double slope = (vs[i] - left) / d;
-            double va = left + slope * 0.0;
-            double vb = left + slope * d;
-            seg[i] = (va + vb) / 2 * d;
-        }
-        return seg;
-    }
-
-    /** As {@link #trapezoids}, stepped: the left sample's value holds over each segment. */
-    private double[] steps(double[] dt, double[] vs, int a, int b) {
-        double[] pv = previousValues;
-        System.arraycopy(vs, a - 1, pv, a, b - a);
-        double[] seg = segmentAreas;
-        for (int i = a; i < b; i++) {
-            seg[i] = pv[i] * dt[i];
-        }
-        return seg;
-    }
-
-    /** Scratch {@code dt[i] = ts[i] - ts[i - 1]} over {@code [a, b)}, as doubles. */
-    private double[] intervals(long[] ts, int a, int b) {
-        double[] dt = scratch(b);
-        constantUpTo = 0;
-        for (int i = a; i < b; i++) {
-            dt[i] = ts[i] - ts[i - 1];
-        }
-        return dt;
-    }
-
-    /** {@link #intervals} of evenly spaced samples, {@code step} ms apart. */
-    private double[] constantIntervals(long step, int a, int b) {
-        double[] dt = scratch(b);
-        // Evenly spaced chunks mostly share their step: the scratch then holds it already.
-        if (step != constantStep || b > constantUpTo) {
-            Arrays.fill(dt, 0, dt.length, step);
-            constantStep = step;
-            constantUpTo = dt.length;
-        }
-        return dt;
-    }
-
-    /** Grows the kernels' scratch to {@code b} samples; returns the scratch of intervals. */
-    private double[] scratch(int b) {
-        if (segments.length < b) {
-            constantUpTo = 0;
-            segments = new double[b];
-            previousValues = new double[b];
-            segmentAreas = new double[b];
-        }
-        return segments;
     }
 
     // Results of segment(), kept in fields so the hot loop allocates nothing.
@@ -604,10 +614,15 @@ public final class AggregatingCursor implements AggregateCursor {
         segUsable = d;
         segQuality = prevQ;
         if (linear && hasRight && usable(rq, rv) && rt > prevT) {
-            double slope = (rv - prevV) / (double) (rt - prevT);
-            double va = prevV + slope * (a - prevT);
-            double vb = prevV + slope * (b - prevT);
-            segArea = (va + vb) / 2 * d;
+            if (a == prevT && b == rt) {
+                // A whole segment: the trapezoid of its two samples, as the run kernels add it.
+                segArea = (prevV + rv) / 2 * d;
+            } else {
+                double slope = (rv - prevV) / (double) (rt - prevT);
+                double va = prevV + slope * (a - prevT);
+                double vb = prevV + slope * (b - prevT);
+                segArea = (va + vb) / 2 * d;
+            }
             segQuality = Quality.worst(prevQ, rq);
         } else {
             segArea = prevV * d;
